@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Overlay of the generic dispatcher on a Linux tree.  See README.md.
+#
+#   make check              install what is missing, assemble, run every test
+#   make tree               assemble build/src only
+#   make kunit [FILTER=x]   the UML KUnit suites only (FILTER: suite glob)
+#   make KDIR=/path ...     use your tree instead of Debian's linux-source-6.12
+#
+# Everything is built under build/ and kept between runs.
+
+export KDIR FILTER
+
+.PHONY: check tree kunit deps clean help
+
+check:
+	@mk/check.sh
+
+tree: deps
+	@mk/assemble.sh
+
+kunit: tree
+	@mk/kunit.sh
+
+deps:
+	@mk/deps.sh
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '3,10p' Makefile

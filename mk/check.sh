@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: install what is missing, assemble build/src, run the KUnit
+# suites and the static checks, and end with one line
+# "N passed, N failed, N skipped" summing every test case and check.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$top/mk/deps.sh" || exit 1
+"$top/mk/assemble.sh" || exit 1
+
+echo "== KUnit on UML (lib/dispatcher/kunit/.kunitconfig)"
+"$top/mk/kunit.sh"
+read -r kp kf ks < "$logs/kunit-um.count"
+echo "kunit-um: $kp passed, $kf failed, $ks skipped (log: build/logs/kunit-um.log)"
+
+echo "== checkpatch --strict, kernel-doc, sparse C=2 + W=1"
+"$top/mk/lint.sh"
+read -r lp lf < "$logs/lint.count"
+
+passed=$((kp + lp))
+failed=$((kf + lf))
+echo "$passed passed, $failed failed, $ks skipped"
+[ "$failed" = 0 ]

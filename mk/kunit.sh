@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run the dispatcher's KUnit suites on UML.  FILTER picks suites/cases
+# (kunit.py's filter_glob, e.g. FILTER='dispatcher_api.*').  Writes the
+# log to build/logs/kunit-um.log and "<passed> <failed> <skipped>" to
+# build/logs/kunit-um.count.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+log=$logs/kunit-um.log
+count=$logs/kunit-um.count
+echo "0 1 0" > "$count"
+
+cd "$src" || die "no $src: run make tree"
+python3 tools/testing/kunit/kunit.py run \
+	--kunitconfig=lib/dispatcher/kunit \
+	--build_dir="$build/kunit-um" \
+	--jobs="$jobs" \
+	${FILTER:+"$FILTER"} 2>&1 | tee "$log" | grep -E '^\[..:..:..\] (\[|=|Testing|#|Ran|Elapsed|ERROR|Building|Configuring|Starting)|error:|Error' 
+rc=${PIPESTATUS[0]}
+
+# "Testing complete. Ran 27 tests: passed: 25, failed: 1, skipped: 1"
+line=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$log" | tail -n 1)
+if [ -n "$line" ]; then
+	p=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
+	f=$(echo "$line" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
+	c=$(echo "$line" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
+	s=$(echo "$line" | sed -n 's/.*skipped: \([0-9]*\).*/\1/p')
+	f=$(( ${f:-0} + ${c:-0} ))
+	# A crash or a failed run with nothing failed still fails.
+	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+	echo "${p:-0} $f ${s:-0}" > "$count"
+fi
+exit "$rc"

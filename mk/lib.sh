@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared settings for the mk/ scripts; sourced, not run.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=$top/build
+src=$build/src
+logs=$build/logs
+jobs=$(nproc)
+deb_tarball=/usr/src/linux-source-6.12.tar.xz
+deb_base=$build/linux-source-6.12
+mkdir -p "$logs"
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+# The base tree: the user's KDIR (read only) or Debian's linux-source-6.12.
+base_tree() {
+	if [ -n "${KDIR:-}" ]; then
+		[ -f "$KDIR/Makefile" ] || die "KDIR=$KDIR is not a kernel tree"
+		(cd "$KDIR" && pwd)
+	else
+		echo "$deb_base"
+	fi
+}
+
+# Files of ours that go into the kernel tree at the same path.
+overlay_files() {
+	(cd "$top" && git ls-files --cached --others --exclude-standard) |
+		grep -v -E '^(Makefile|README\.md|mk/|patches/|\.ci/|\.gitignore)' |
+		while read -r f; do [ -f "$top/$f" ] && echo "$f"; done
+}

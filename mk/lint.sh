@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Static checks of every file we own: checkpatch --strict on sources and
+# patches, kernel-doc -Wall on sources, and sparse (C=2) with W=1 on
+# lib/dispatcher/ in the UML build.  Any warning fails.  Prints one
+# "ok|FAIL <check> <file>" line per check; writes "<passed> <failed>" to
+# build/logs/lint.count.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pass=0
+fail=0
+result() {	# result <ok?> <what> <log>
+	if [ "$1" = 0 ]; then
+		pass=$((pass + 1))
+		echo "ok   $2"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $2"
+		sed 's/^/     /' "$3"
+	fi
+}
+
+cd "$src" || die "no $src: run make tree"
+out=$logs/lint.out
+
+for f in $(overlay_files | grep -E '\.[ch]$'); do
+	perl scripts/checkpatch.pl --strict --no-summary --show-types -q -f "$f" > "$out" 2>&1
+	[ -s "$out" ]; result $((! $?)) "checkpatch $f" "$out"
+
+	perl scripts/kernel-doc -none -Wall "$f" > "$out" 2>&1
+	[ -s "$out" ]; result $((! $?)) "kernel-doc $f" "$out"
+done
+
+for p in $(grep -v -E '^\s*(#|$)' "$top/patches/series"); do
+	perl scripts/checkpatch.pl --strict --no-summary --show-types -q "$top/patches/$p" > "$out" 2>&1
+	[ -s "$out" ]; result $((! $?)) "checkpatch patches/$p" "$out"
+done
+
+# sparse and W=1: force a rebuild of our objects with both switched on.
+if [ -f "$build/kunit-um/.config" ]; then
+	find "$build/kunit-um/lib/dispatcher" -name '*.o' -delete 2>/dev/null
+	make -s ARCH=um O="$build/kunit-um" C=2 W=1 -j"$jobs" lib/dispatcher/ > "$logs/sparse.log" 2>&1
+	rc=$?
+	grep -E '(warning|error):' "$logs/sparse.log" > "$out"
+	[ "$rc" = 0 ] && [ ! -s "$out" ]; result $? "sparse+W=1 lib/dispatcher/ (UML)" "$out"
+else
+	echo "no UML build: sparse skipped" > "$out"
+	result 1 "sparse+W=1 lib/dispatcher/ (UML)" "$out"
+fi
+
+echo "$pass $fail" > "$logs/lint.count"
+[ "$fail" = 0 ]

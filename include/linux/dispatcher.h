@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LINUX_DISPATCHER_H
+#define _LINUX_DISPATCHER_H
+
+/**
+ * DOC: overview
+ *
+ * A dispatcher turns an indirect call ``fn(args...)``, whose target is one
+ * of a rarely changing set (attached XDP programs, registered TC classifiers,
+ * a driver's ops), into a compare-and-jump tree over the registered targets.
+ * The tree is generated at run time and entered through a static_call, so a
+ * registered target is reached without an indirect branch.  With retpolines
+ * that saves about 10 ns per call.
+ *
+ * Usage example::
+ *
+ *	DEFINE_DISPATCHER(tc_classify, int,
+ *			  struct sk_buff *, skb, const struct tcf_proto *, tp,
+ *			  struct tcf_result *, res);
+ *
+ *	ret = dispatcher_call(tc_classify, tp->classify, skb, tp, res);
+ *
+ *	err = dispatcher_register(tc_classify, fl_classify);
+ *	dispatcher_unregister(tc_classify, fl_classify);
+ *	err = dispatcher_replace(tc_classify, old_fn, new_fn);
+ *
+ * dispatcher_call() is always equivalent to ``fn(args...)``: registration is
+ * an optimisation and never changes what is called.  A target that is not
+ * registered is called through the ordinary indirect call, with whatever
+ * retpoline or CFI checking the kernel is built with.
+ *
+ * Implementation details: DEFINE_DISPATCHER() defines a dispatch function
+ * that takes the real arguments followed by the target, and enters the
+ * current image through a static_call.  The image compares the register
+ * holding the target against each registered address and jumps straight to
+ * the match with the real arguments untouched; anything else falls back to
+ * one indirect jump.  Without an image (no JIT for the architecture, no
+ * target registered, or the JIT failed) the static_call points at a
+ * function that makes the plain indirect call.
+ */
+
+/**
+ * DOC: grace period
+ *
+ * Updates (register, unregister, replace and module eviction) sleep and are
+ * serialised per dispatcher; calls run concurrently on other CPUs without
+ * any lock.  An update builds a new image, switches the static_call to it
+ * and retires the old image, which is freed only after an RCU-tasks grace
+ * period followed by an RCU grace period.  The first waits out any task
+ * preempted inside the old image, the second any CPU executing it with
+ * preemption or interrupts disabled, in hard or soft interrupt or in NMI.
+ * Callers therefore need no read-side protection of their own: a dispatch
+ * point may be called from any context.
+ *
+ * The image never calls a target, it jumps to it, so a CPU has left the
+ * image before the target runs.  Keeping the *target* alive while it is
+ * called is the caller's business, exactly as for ``fn(args...)``.
+ *
+ * Updates do not wait for the grace periods.  At most
+ * %DISPATCHER_MAX_RETIRING retired images wait to be freed at any time; an
+ * update that would exceed that waits for older images to be freed first.
+ */
+
+/**
+ * DOC: modules
+ *
+ * A target inside a module is evicted when the module goes away: on
+ * %MODULE_STATE_GOING, before its text is freed, every dispatcher drops the
+ * targets that lie in the module, whatever their reference counts, and
+ * rebuilds its image.  The module is not pinned.  A dispatcher defined in a
+ * module is released the same way, and its module must make no more calls
+ * through it once it is going.
+ */
+
+#include <linux/args.h>
+#include <linux/build_bug.h>
+#include <linux/compiler.h>
+#include <linux/dispatcher/types.h>
+#include <linux/export.h>
+#include <linux/mutex.h>
+#include <linux/static_call.h>
+
+/* Retired images that may wait for their grace periods at any one time. */
+#define DISPATCHER_MAX_RETIRING		16
+
+/*
+ * The macros below take the typed argument list of a dispatch point,
+ * "type1, arg1, type2, arg2, ...", in the style of SYSCALL_DEFINEx().
+ * __DISPATCHER_MAP(n, m, ...) applies m(type, arg) to each pair and joins
+ * the results with commas; n is the number of macro arguments (twice the
+ * number of pairs).
+ */
+#define __DISPATCHER_MAP0(m, ...)
+#define __DISPATCHER_MAP2(m, t, a)		m(t, a)
+#define __DISPATCHER_MAP4(m, t, a, ...)		m(t, a), __DISPATCHER_MAP2(m, __VA_ARGS__)
+#define __DISPATCHER_MAP6(m, t, a, ...)		m(t, a), __DISPATCHER_MAP4(m, __VA_ARGS__)
+#define __DISPATCHER_MAP8(m, t, a, ...)		m(t, a), __DISPATCHER_MAP6(m, __VA_ARGS__)
+#define __DISPATCHER_MAP10(m, t, a, ...)	m(t, a), __DISPATCHER_MAP8(m, __VA_ARGS__)
+#define __DISPATCHER_MAP(n, m, ...)	CONCATENATE(__DISPATCHER_MAP, n)(m, __VA_ARGS__)
+
+/* As __DISPATCHER_MAP(), joined with "|"; 0 for no arguments. */
+#define __DISPATCHER_OR0(m, ...)		0
+#define __DISPATCHER_OR2(m, t, a)		m(t, a)
+#define __DISPATCHER_OR4(m, t, a, ...)		m(t, a) | __DISPATCHER_OR2(m, __VA_ARGS__)
+#define __DISPATCHER_OR6(m, t, a, ...)		m(t, a) | __DISPATCHER_OR4(m, __VA_ARGS__)
+#define __DISPATCHER_OR8(m, t, a, ...)		m(t, a) | __DISPATCHER_OR6(m, __VA_ARGS__)
+#define __DISPATCHER_OR10(m, t, a, ...)		m(t, a) | __DISPATCHER_OR8(m, __VA_ARGS__)
+#define __DISPATCHER_OR(n, m, ...)	CONCATENATE(__DISPATCHER_OR, n)(m, __VA_ARGS__)
+
+/* A comma after the real arguments, when there are any. */
+#define __DISPATCHER_COMMA0
+#define __DISPATCHER_COMMA2	,
+#define __DISPATCHER_COMMA4	,
+#define __DISPATCHER_COMMA6	,
+#define __DISPATCHER_COMMA8	,
+#define __DISPATCHER_COMMA10	,
+#define __DISPATCHER_COMMA(n)	CONCATENATE(__DISPATCHER_COMMA, n)
+
+/* "void" for a prototype without arguments. */
+#define __DISPATCHER_VOID0	void
+#define __DISPATCHER_VOID2
+#define __DISPATCHER_VOID4
+#define __DISPATCHER_VOID6
+#define __DISPATCHER_VOID8
+#define __DISPATCHER_VOID10
+#define __DISPATCHER_VOID(n)	CONCATENATE(__DISPATCHER_VOID, n)
+
+#define __DISPATCHER_DECL(t, a)		t a
+#define __DISPATCHER_TYPE(t, a)		t
+#define __DISPATCHER_ARG(t, a)		a
+#define __DISPATCHER_WIDE(t, a)		(sizeof(t) > sizeof(long))
+
+/* Parameters of the dispatch function: the real ones, then the target. */
+#define __DISPATCHER_PARAMS(name, n, ...)				\
+	__DISPATCHER_MAP(n, __DISPATCHER_DECL, __VA_ARGS__)		\
+	__DISPATCHER_COMMA(n) DISPATCHER_FN_T(name) __dispatcher_fn
+
+/* Arguments passed on by the dispatch function. */
+#define __DISPATCHER_ARGS(n, ...)					\
+	__DISPATCHER_MAP(n, __DISPATCHER_ARG, __VA_ARGS__)		\
+	__DISPATCHER_COMMA(n) __dispatcher_fn
+
+#define __DECLARE_DISPATCHER(name, ret, n, ...)				\
+	static_assert((n) % 2 == 0 && (n) <= 2 * DISPATCHER_MAX_ARGS,	\
+		      "dispatcher " #name " needs (type, name) pairs, "	\
+		      "at most 5 of them");				\
+	static_assert(!(__DISPATCHER_OR(n, __DISPATCHER_WIDE, __VA_ARGS__)), \
+		      "an argument of dispatcher " #name		\
+		      " does not fit in a register");			\
+	typedef ret (*DISPATCHER_FN_T(name))(__DISPATCHER_VOID(n)	\
+		__DISPATCHER_MAP(n, __DISPATCHER_TYPE, __VA_ARGS__));	\
+	extern struct dispatcher DISPATCHER(name);			\
+	ret DISPATCHER_FUNC(name)(__DISPATCHER_PARAMS(name, n, __VA_ARGS__))
+
+#define __DEFINE_DISPATCHER(name, ret, n, ...)				\
+	__DECLARE_DISPATCHER(name, ret, n, __VA_ARGS__);		\
+	static ret DISPATCHER_DEFAULT(name)(				\
+		__DISPATCHER_PARAMS(name, n, __VA_ARGS__))		\
+	{								\
+		return __dispatcher_fn(				\
+			__DISPATCHER_MAP(n, __DISPATCHER_ARG, __VA_ARGS__)); \
+	}								\
+	DEFINE_STATIC_CALL(DISPATCHER_SC(name), DISPATCHER_DEFAULT(name)); \
+	struct dispatcher DISPATCHER(name) = {				\
+		.name		= #name,				\
+		.mutex		= __MUTEX_INITIALIZER(DISPATCHER(name).mutex), \
+		.nr_args	= (n) / 2,				\
+		.sc_key		= &STATIC_CALL_KEY(DISPATCHER_SC(name)), \
+		.sc_tramp	= STATIC_CALL_TRAMP_ADDR(DISPATCHER_SC(name)), \
+		.default_func	= DISPATCHER_DEFAULT(name),		\
+		.list		= LIST_HEAD_INIT(DISPATCHER(name).list), \
+	};								\
+	noinline ret							\
+	DISPATCHER_FUNC(name)(__DISPATCHER_PARAMS(name, n, __VA_ARGS__)) \
+	{								\
+		return static_call(DISPATCHER_SC(name))(		\
+			__DISPATCHER_ARGS(n, __VA_ARGS__));		\
+	}
+
+/**
+ * DECLARE_DISPATCHER - declare a dispatch point defined elsewhere
+ * @name: name of the dispatch point
+ * @ret: return type of the targets
+ * @...: the targets' parameters as "type1, arg1, type2, arg2, ...", at most
+ *	%DISPATCHER_MAX_ARGS pairs; each type must fit in a register
+ *
+ * Declares what dispatcher_call(), dispatcher_register() and friends need,
+ * with the same arguments as the DEFINE_DISPATCHER() it refers to.
+ */
+#define DECLARE_DISPATCHER(name, ret, ...)				\
+	__DECLARE_DISPATCHER(name, ret, COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
+
+/**
+ * DEFINE_DISPATCHER - define a dispatch point
+ * @name: name of the dispatch point
+ * @ret: return type of the targets
+ * @...: the targets' parameters as "type1, arg1, type2, arg2, ...", at most
+ *	%DISPATCHER_MAX_ARGS pairs; each type must fit in a register
+ *
+ * Defines the dispatch function DISPATCHER_FUNC(@name), which takes the
+ * real arguments followed by the target and enters the current image
+ * through a static_call, and the &struct dispatcher that tracks the
+ * targets.  More than %DISPATCHER_MAX_ARGS arguments, an odd number of
+ * macro arguments or an argument wider than a register is a build error:
+ * the target must arrive in a register for the image to compare it.
+ *
+ * Example::
+ *
+ *	DEFINE_DISPATCHER(xdp, u32, const void *, ctx,
+ *			  const struct bpf_insn *, insn);
+ */
+#define DEFINE_DISPATCHER(name, ret, ...)				\
+	__DEFINE_DISPATCHER(name, ret, COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
+
+/**
+ * EXPORT_DISPATCHER_GPL - export a dispatch point to GPL modules
+ * @name: name of the dispatch point
+ *
+ * Lets modules call through, and register targets with, a dispatch point
+ * defined in the core kernel.
+ */
+#define EXPORT_DISPATCHER_GPL(name)					\
+	EXPORT_SYMBOL_GPL(DISPATCHER_FUNC(name));			\
+	EXPORT_SYMBOL_GPL(DISPATCHER(name))
+
+#define __dispatcher_call0(name, fn)	DISPATCHER_FUNC(name)(fn)
+#define __dispatcher_call1(name, fn, ...) DISPATCHER_FUNC(name)(__VA_ARGS__, fn)
+#define __dispatcher_call2	__dispatcher_call1
+#define __dispatcher_call3	__dispatcher_call1
+#define __dispatcher_call4	__dispatcher_call1
+#define __dispatcher_call5	__dispatcher_call1
+
+/**
+ * dispatcher_call - call a target through a dispatch point
+ * @name: name of the dispatch point
+ * @fn: the target, of type DISPATCHER_FN_T(@name)
+ * @args: the arguments for @fn
+ *
+ * Equivalent to ``fn(args...)`` in every configuration; @fn and each of
+ * @args are evaluated once.  A registered @fn is reached by a direct jump
+ * when the architecture has a JIT, any other @fn by an indirect call.  A
+ * target of another type does not compile.
+ *
+ * Context: Any context in which calling @fn directly would be allowed.
+ * Return: What @fn returns.
+ */
+#define dispatcher_call(name, fn, args...)				\
+	CONCATENATE(__dispatcher_call, COUNT_ARGS(args))(name, fn, ##args)
+
+/*
+ * Check at compile time that @fn is a target of dispatch point @name and
+ * convert it to an address.  &*fn turns a function and a function pointer
+ * into the same pointer type.
+ */
+#define __dispatcher_checked(name, fn)					\
+	({								\
+		BUILD_BUG_ON_MSG(!__builtin_types_compatible_p(		\
+					typeof(&*(fn)), DISPATCHER_FN_T(name)), \
+				 "target type does not match dispatcher " #name); \
+		(void *)(fn);						\
+	})
+
+int __dispatcher_register(struct dispatcher *d, void *fn);
+int __dispatcher_unregister(struct dispatcher *d, void *fn);
+int __dispatcher_replace(struct dispatcher *d, void *old, void *new);
+
+/**
+ * dispatcher_register - register a target with a dispatch point
+ * @name: name of the dispatch point
+ * @fn: the target, a function of type DISPATCHER_FN_T(@name)
+ *
+ * Takes a reference on @fn's slot, adding the slot and rebuilding the image
+ * if @fn was not registered yet.  Registering a target twice keeps one slot
+ * with two references.  On error nothing changes and calls stay correct.
+ *
+ * Context: Process context; sleeps.  Takes the dispatcher's mutex.
+ * Return: 0 on success; -EINVAL if @fn is NULL, -EFAULT if @fn is not
+ * kernel text (both with a WARN), -EOVERFLOW if @fn's reference count is
+ * saturated (with a WARN), -ENOMEM or the JIT's error if the new image
+ * could not be built.
+ */
+#define dispatcher_register(name, fn)					\
+	__dispatcher_register(&DISPATCHER(name), __dispatcher_checked(name, fn))
+
+/**
+ * dispatcher_unregister - drop a reference on a registered target
+ * @name: name of the dispatch point
+ * @fn: the target given to dispatcher_register()
+ *
+ * Drops one reference; the slot goes, and the image is rebuilt, with the
+ * last one.  Never fails for lack of memory: if the smaller image cannot be
+ * built, the dispatcher runs without an image until the next update.
+ *
+ * Context: Process context; sleeps.  Takes the dispatcher's mutex.
+ * Return: 0 on success; -EINVAL if @fn is NULL, -ENOENT if @fn is not
+ * registered (both caller bugs, with a WARN).
+ */
+#define dispatcher_unregister(name, fn)					\
+	__dispatcher_unregister(&DISPATCHER(name), __dispatcher_checked(name, fn))
+
+/**
+ * dispatcher_replace - swap one registration for another in one update
+ * @name: name of the dispatch point
+ * @old: a registered target, of type DISPATCHER_FN_T(@name)
+ * @new: the target that takes its place
+ *
+ * Drops one reference on @old and takes one on @new with at most one image
+ * rebuild, so there is no moment at which neither is in the image.  On
+ * error nothing changes.  Use dispatcher_register() or
+ * dispatcher_unregister() for a change with only one side.
+ *
+ * Context: Process context; sleeps.  Takes the dispatcher's mutex.
+ * Return: 0 on success, or the errors of dispatcher_register() for @new
+ * and of dispatcher_unregister() for @old.
+ */
+#define dispatcher_replace(name, old, new)				\
+	__dispatcher_replace(&DISPATCHER(name),				\
+			     __dispatcher_checked(name, old),		\
+			     __dispatcher_checked(name, new))
+
+void dispatcher_barrier(void);
+
+/*
+ * The architecture's image back end.  The __weak defaults in
+ * lib/dispatcher/core.c say "no JIT": arch_dispatcher_image_size() returns
+ * 0 and every dispatch point makes plain indirect calls.  An architecture
+ * with a JIT selects HAVE_DISPATCHER_JIT and overrides all of them; see
+ * &struct dispatcher_ops for what each one does.
+ */
+unsigned int arch_dispatcher_image_size(unsigned int nr_targets);
+int arch_dispatcher_generate(void *buf, void *image, unsigned int size,
+			     const struct dispatcher_target *targets,
+			     unsigned int nr_targets, unsigned int target_arg);
+void *arch_dispatcher_alloc(unsigned int size);
+void arch_dispatcher_free(void *image, unsigned int size);
+int arch_dispatcher_copy(void *dst, const void *src, unsigned int len);
+
+#endif /* _LINUX_DISPATCHER_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LINUX_DISPATCHER_TYPES_H
+#define _LINUX_DISPATCHER_TYPES_H
+
+#include <linux/compiler_types.h>
+#include <linux/list.h>
+#include <linux/mutex_types.h>
+#include <linux/types.h>
+
+/*
+ * Name mangling.  A dispatch point "foo" defined with DEFINE_DISPATCHER()
+ * consists of:
+ *
+ *   DISPATCHER(foo)          struct dispatcher __dispatcher_foo
+ *   DISPATCHER_FUNC(foo)     the dispatch function dispatcher_foo_func()
+ *   DISPATCHER_FN_T(foo)     the target type dispatcher_foo_fn_t
+ *   DISPATCHER_SC(foo)       the static_call that enters the image
+ *   DISPATCHER_DEFAULT(foo)  the plain indirect call used without an image
+ */
+#define DISPATCHER(name)		__dispatcher_##name
+#define DISPATCHER_FUNC(name)		dispatcher_##name##_func
+#define DISPATCHER_FN_T(name)		dispatcher_##name##_fn_t
+#define DISPATCHER_SC(name)		dispatcher_sc_##name
+#define DISPATCHER_DEFAULT(name)	__dispatcher_##name##_default
+
+/* Real arguments a dispatch point may take; the target is passed after them. */
+#define DISPATCHER_MAX_ARGS		5
+
+/* Largest reference count of one target. */
+#define DISPATCHER_MAX_USERS		UINT_MAX
+
+struct dentry;
+struct static_call_key;
+struct dispatcher_image;
+
+/**
+ * struct dispatcher_target - one registered target of a dispatcher
+ * @addr: entry address of the target function
+ * @users: number of registrations not yet matched by an unregistration
+ */
+struct dispatcher_target {
+	unsigned long addr;
+	unsigned int users;
+};
+
+/**
+ * struct dispatcher_ops - image back end of a dispatcher
+ * @image_size: bytes an image for @nr_targets targets may need; 0 if the
+ *	back end cannot build one (no JIT).
+ * @generate: write the image for @targets (sorted by address) into @buf,
+ *	which will be copied to and executed at @image; @target_arg is the
+ *	index of the argument that carries the target.  Returns the number
+ *	of bytes used or a negative errno.
+ * @alloc: allocate @size bytes of executable, read-only memory.
+ * @free: free memory returned by @alloc.
+ * @copy: copy @len bytes of code from @src into the image at @dst.
+ *	Returns 0 or a negative errno.
+ *
+ * Every dispatcher uses the architecture's back end (the arch_dispatcher_*()
+ * functions) unless a test installs its own in &dispatcher.ops.  All
+ * callbacks are called from process context with the dispatcher's mutex held.
+ */
+struct dispatcher_ops {
+	unsigned int (*image_size)(unsigned int nr_targets);
+	int (*generate)(void *buf, void *image, unsigned int size,
+			const struct dispatcher_target *targets,
+			unsigned int nr_targets, unsigned int target_arg);
+	void *(*alloc)(unsigned int size);
+	void (*free)(void *image, unsigned int size);
+	int (*copy)(void *dst, const void *src, unsigned int len);
+};
+
+/**
+ * struct dispatcher - a dispatch point
+ * @name: name of the dispatch point, used in debugfs
+ * @mutex: serialises updates and protects every field below it
+ * @targets: registered targets, sorted by address
+ * @nr_targets: number of entries in @targets
+ * @nr_args: number of real arguments; the target is argument @nr_args
+ * @image: the image the static_call points at, or NULL
+ * @ops: image back end, NULL for the architecture's
+ * @nr_updates: number of times the set of targets changed
+ * @jit_err: error of the last failed image build, 0 after a success
+ * @sc_key: the static_call key entering the image
+ * @sc_tramp: the static_call trampoline, NULL without HAVE_STATIC_CALL
+ * @default_func: the plain indirect call, entered when there is no image
+ * @list: entry in the list of dispatchers with targets
+ * @dentry: the debugfs file of this dispatcher
+ *
+ * Defined by DEFINE_DISPATCHER(); the fields are private to lib/dispatcher.
+ */
+struct dispatcher {
+	const char *name;
+	struct mutex mutex;
+	struct dispatcher_target *targets;
+	unsigned int nr_targets;
+	unsigned int nr_args;
+	struct dispatcher_image *image;
+	const struct dispatcher_ops *ops;
+	unsigned long nr_updates;
+	int jit_err;
+	struct static_call_key *sc_key;
+	void *sc_tramp;
+	void *default_func;
+	struct list_head list;
+	struct dentry *dentry;
+};
+
+#endif /* _LINUX_DISPATCHER_TYPES_H */

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Generic multi-target dispatcher: targets, images and updates.
+ *
+ * Each dispatcher keeps its registered targets in an array sorted by
+ * address.  An update builds the new array and, where the architecture has
+ * a JIT, a new image next to the live ones, switches the static_call and
+ * only then retires what it replaced.  Either everything switches or, on
+ * error, nothing does.  See include/linux/dispatcher.h for the contract.
+ */
+
+#include "dispatcher_internal.h"
+
+DEFINE_MUTEX(dispatcher_list_mutex);
+LIST_HEAD(dispatcher_list);
+
+/* Retired images not freed yet; bounded by DISPATCHER_MAX_RETIRING. */
+static atomic_t dispatcher_retiring = ATOMIC_INIT(0);
+
+/*
+ * The architecture's image back end.  These defaults mean "no JIT": every
+ * dispatch point makes plain indirect calls and never allocates an image.
+ */
+unsigned int __weak arch_dispatcher_image_size(unsigned int nr_targets)
+{
+	return 0;
+}
+
+int __weak arch_dispatcher_generate(void *buf, void *image, unsigned int size,
+				    const struct dispatcher_target *targets,
+				    unsigned int nr_targets,
+				    unsigned int target_arg)
+{
+	return -EOPNOTSUPP;
+}
+
+void * __weak arch_dispatcher_alloc(unsigned int size)
+{
+	return NULL;
+}
+
+void __weak arch_dispatcher_free(void *image, unsigned int size)
+{
+}
+
+int __weak arch_dispatcher_copy(void *dst, const void *src, unsigned int len)
+{
+	return -EOPNOTSUPP;
+}
+
+static const struct dispatcher_ops dispatcher_arch_ops = {
+	.image_size	= arch_dispatcher_image_size,
+	.generate	= arch_dispatcher_generate,
+	.alloc		= arch_dispatcher_alloc,
+	.free		= arch_dispatcher_free,
+	.copy		= arch_dispatcher_copy,
+};
+
+static const struct dispatcher_ops *dispatcher_ops(struct dispatcher *d)
+{
+	return d->ops ?: &dispatcher_arch_ops;
+}
+
+static void dispatcher_image_free(struct work_struct *work)
+{
+	struct dispatcher_image *img =
+		container_of(to_rcu_work(work), struct dispatcher_image, rwork);
+
+	img->ops->free(img->text, img->size);
+	kfree(img);
+	if (atomic_dec_return(&dispatcher_retiring) < DISPATCHER_MAX_RETIRING)
+		wake_up_var(&dispatcher_retiring);
+}
+
+/* The RCU-tasks grace period is over; wait for an RCU one, then free. */
+static void dispatcher_image_tasks_done(struct rcu_head *rcu)
+{
+	struct dispatcher_image *img =
+		container_of(rcu, struct dispatcher_image, rcu);
+
+	queue_rcu_work(system_wq, &img->rwork);
+}
+
+/*
+ * Free @img once no CPU can be executing it.  The static_call no longer
+ * points at it, but a task may have been preempted inside it (RCU tasks)
+ * and a CPU may be running it with preemption disabled (RCU).
+ */
+static void dispatcher_image_retire(struct dispatcher_image *img)
+{
+	if (!img)
+		return;
+	INIT_RCU_WORK(&img->rwork, dispatcher_image_free);
+	atomic_inc(&dispatcher_retiring);
+	call_rcu_tasks(&img->rcu, dispatcher_image_tasks_done);
+}
+
+/**
+ * dispatcher_barrier - wait until every retired image has been freed
+ *
+ * For code that must know the images it retired are gone, such as a test
+ * or a module whose dispatchers used an image back end of its own.
+ *
+ * Context: Process context; sleeps for up to two grace periods.
+ */
+void dispatcher_barrier(void)
+{
+	wait_var_event(&dispatcher_retiring, !atomic_read(&dispatcher_retiring));
+}
+EXPORT_SYMBOL_GPL(dispatcher_barrier);
+
+/*
+ * Build an image for @targets.  Returns NULL when the back end has no JIT,
+ * an ERR_PTR() when it failed; nothing is left allocated then.
+ */
+static struct dispatcher_image *
+dispatcher_image_build(struct dispatcher *d,
+		       const struct dispatcher_target *targets,
+		       unsigned int nr_targets)
+{
+	const struct dispatcher_ops *ops = dispatcher_ops(d);
+	struct dispatcher_image *img;
+	unsigned int size;
+	void *buf;
+	int ret;
+
+	size = ops->image_size(nr_targets);
+	if (!size)
+		return NULL;
+
+	/* Bound the images waiting for their grace periods. */
+	wait_var_event(&dispatcher_retiring,
+		       atomic_read(&dispatcher_retiring) < DISPATCHER_MAX_RETIRING);
+
+	img = kzalloc(sizeof(*img), GFP_KERNEL);
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!img || !buf) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	img->ops = ops;
+	img->size = size;
+	img->text = ops->alloc(size);
+	if (!img->text) {
+		ret = -ENOMEM;
+		goto err;
+	}
+
+	/* Build in a writable buffer, then copy into read-only text. */
+	ret = ops->generate(buf, img->text, size, targets, nr_targets,
+			    d->nr_args);
+	if (ret < 0)
+		goto err_text;
+	if (WARN_ON_ONCE(!ret || ret > size)) {
+		ret = -EFAULT;
+		goto err_text;
+	}
+	img->len = ret;
+	ret = ops->copy(img->text, buf, img->len);
+	if (ret)
+		goto err_text;
+
+	kvfree(buf);
+	return img;
+
+err_text:
+	/* Never entered: free at once. */
+	ops->free(img->text, size);
+err:
+	kvfree(buf);
+	kfree(img);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Make @targets the dispatcher's targets and @img its image.  The
+ * static_call switches first, so no CPU enters the old image afterwards;
+ * then the old image is retired and the old array freed.
+ */
+static void dispatcher_switch(struct dispatcher *d,
+			      struct dispatcher_target *targets,
+			      unsigned int nr_targets,
+			      struct dispatcher_image *img)
+{
+	struct dispatcher_image *old = d->image;
+
+	if (img != old)
+		__static_call_update(d->sc_key, d->sc_tramp,
+				     img ? img->text : d->default_func);
+	if (targets != d->targets)
+		kvfree(d->targets);
+	d->targets = targets;
+	d->nr_targets = nr_targets;
+	d->image = img;
+	d->nr_updates++;
+	if (img != old)
+		dispatcher_image_retire(old);
+}
+
+/*
+ * Switch to @targets, with an image if the back end can build one.  If
+ * @must is set the switch happens even when the image cannot be built: the
+ * dispatcher then runs without one.  Takes ownership of @targets on success.
+ */
+static int dispatcher_commit(struct dispatcher *d,
+			     struct dispatcher_target *targets,
+			     unsigned int nr_targets, bool must)
+{
+	struct dispatcher_image *img = NULL;
+
+	lockdep_assert_held(&d->mutex);
+
+	if (nr_targets)
+		img = dispatcher_image_build(d, targets, nr_targets);
+	if (IS_ERR(img)) {
+		d->jit_err = PTR_ERR(img);
+		if (!must)
+			return d->jit_err;
+		img = NULL;
+	} else {
+		d->jit_err = 0;
+	}
+	dispatcher_switch(d, targets, nr_targets, img);
+	return 0;
+}
+
+/* Index of @addr in @d's targets, or of where it would be inserted. */
+static unsigned int dispatcher_search(struct dispatcher *d, unsigned long addr)
+{
+	unsigned int lo = 0, hi = d->nr_targets;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (d->targets[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct dispatcher_target *dispatcher_find(struct dispatcher *d,
+						 unsigned long addr)
+{
+	unsigned int i = dispatcher_search(d, addr);
+
+	if (i < d->nr_targets && d->targets[i].addr == addr)
+		return &d->targets[i];
+	return NULL;
+}
+
+/*
+ * A copy of @d's targets without @del (unless 0) and with @add inserted
+ * (unless 0), each with one reference; NULL if out of memory.
+ */
+static struct dispatcher_target *dispatcher_edit(struct dispatcher *d,
+						 unsigned long del,
+						 unsigned long add,
+						 unsigned int *nr_targets)
+{
+	struct dispatcher_target *t;
+	unsigned int i, n = 0;
+
+	t = kvmalloc_array(d->nr_targets + 1, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	for (i = 0; i < d->nr_targets; i++) {
+		if (add && add < d->targets[i].addr) {
+			t[n++] = (struct dispatcher_target){ add, 1 };
+			add = 0;
+		}
+		if (d->targets[i].addr != del)
+			t[n++] = d->targets[i];
+	}
+	if (add)
+		t[n++] = (struct dispatcher_target){ add, 1 };
+	*nr_targets = n;
+	return t;
+}
+
+/* Put @d on the list of dispatchers with targets, and into debugfs. */
+static void dispatcher_link(struct dispatcher *d)
+{
+	guard(mutex)(&dispatcher_list_mutex);
+	if (list_empty(&d->list)) {
+		list_add_tail(&d->list, &dispatcher_list);
+		dispatcher_debugfs_add(d);
+	}
+}
+
+static int dispatcher_check_target(void *fn)
+{
+	if (WARN_ONCE(!fn, "dispatcher: NULL target\n"))
+		return -EINVAL;
+	if (WARN_ONCE(!kernel_text_address((unsigned long)fn),
+		      "dispatcher: target %px is not kernel text\n", fn))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Remove @del (the target at @t_old) and/or add @add, rebuilding the image.
+ * Removing alone never fails.
+ */
+static int dispatcher_change(struct dispatcher *d,
+			     struct dispatcher_target *t_old,
+			     unsigned long del, unsigned long add)
+{
+	struct dispatcher_target *targets;
+	unsigned int nr;
+	int ret;
+
+	targets = dispatcher_edit(d, del, add, &nr);
+	if (!targets) {
+		if (add)
+			return -ENOMEM;
+		/* Unregistering may not fail: drop the slot in place. */
+		memmove(t_old, t_old + 1,
+			(d->targets + d->nr_targets - t_old - 1) * sizeof(*t_old));
+		targets = d->targets;
+		nr = d->nr_targets - 1;
+	}
+	ret = dispatcher_commit(d, targets, nr, !add);
+	if (ret)
+		kvfree(targets);
+	return ret;
+}
+
+static int dispatcher_update(struct dispatcher *d, void *old, void *new)
+{
+	unsigned long del = 0, add = 0;
+	struct dispatcher_target *t_old = NULL, *t_new = NULL;
+	int ret;
+
+	if (new) {
+		ret = dispatcher_check_target(new);
+		if (ret)
+			return ret;
+		dispatcher_link(d);
+	}
+
+	guard(mutex)(&d->mutex);
+
+	if (old) {
+		t_old = dispatcher_find(d, (unsigned long)old);
+		if (WARN_ONCE(!t_old, "dispatcher %s: %ps is not registered\n",
+			      d->name, old))
+			return -ENOENT;
+	}
+	if (new) {
+		t_new = dispatcher_find(d, (unsigned long)new);
+		if (WARN_ONCE(t_new && t_new->users == DISPATCHER_MAX_USERS,
+			      "dispatcher %s: too many users of %ps\n",
+			      d->name, new))
+			return -EOVERFLOW;
+	}
+	if (t_old == t_new && old)
+		return 0;	/* Replace a target with itself. */
+
+	if (t_old && t_old->users == 1)
+		del = t_old->addr;
+	if (new && !t_new)
+		add = (unsigned long)new;
+
+	if (del || add) {
+		ret = dispatcher_change(d, t_old, del, add);
+		if (ret)
+			return ret;
+		/* The old array is gone; find the slots whose users change. */
+		t_old = !del && old ? dispatcher_find(d, (unsigned long)old) : NULL;
+		t_new = !add && new ? dispatcher_find(d, (unsigned long)new) : NULL;
+	}
+	if (t_old)
+		t_old->users--;
+	if (t_new)
+		t_new->users++;
+	return 0;
+}
+
+/**
+ * __dispatcher_register - register a target, without the type check
+ * @d: the dispatcher
+ * @fn: the target
+ *
+ * dispatcher_register() without the compile-time type check, for adapters
+ * that hold targets as untyped addresses.
+ *
+ * Context: Process context; sleeps.  Takes @d's mutex.
+ * Return: As for dispatcher_register().
+ */
+int __dispatcher_register(struct dispatcher *d, void *fn)
+{
+	if (!fn)
+		return dispatcher_check_target(fn);
+	return dispatcher_update(d, NULL, fn);
+}
+EXPORT_SYMBOL_GPL(__dispatcher_register);
+
+/**
+ * __dispatcher_unregister - unregister a target, without the type check
+ * @d: the dispatcher
+ * @fn: the target
+ *
+ * Context: Process context; sleeps.  Takes @d's mutex.
+ * Return: As for dispatcher_unregister().
+ */
+int __dispatcher_unregister(struct dispatcher *d, void *fn)
+{
+	if (!fn)
+		return dispatcher_check_target(fn);
+	return dispatcher_update(d, fn, NULL);
+}
+EXPORT_SYMBOL_GPL(__dispatcher_unregister);
+
+/**
+ * __dispatcher_replace - replace a registration, without the type check
+ * @d: the dispatcher
+ * @old: the target losing a reference, or NULL
+ * @new: the target gaining one, or NULL
+ *
+ * As dispatcher_replace(), except that either side may be NULL, which
+ * makes it a plain register or unregister; this is the shape of
+ * bpf_dispatcher_change_prog().
+ *
+ * Context: Process context; sleeps.  Takes @d's mutex.
+ * Return: As for dispatcher_replace(); -EINVAL if both are NULL.
+ */
+int __dispatcher_replace(struct dispatcher *d, void *old, void *new)
+{
+	if (!old && !new)
+		return dispatcher_check_target(NULL);
+	return dispatcher_update(d, old, new);
+}
+EXPORT_SYMBOL_GPL(__dispatcher_replace);
+
+#ifdef CONFIG_MODULES
+/*
+ * Drop every target inside @mod or, if @release, every target: the
+ * dispatcher itself is in @mod and must be left with nothing allocated.
+ */
+static void dispatcher_evict(struct dispatcher *d, const struct module *mod,
+			     bool release)
+{
+	unsigned int i, n = 0;
+
+	guard(mutex)(&d->mutex);
+
+	for (i = 0; i < d->nr_targets; i++) {
+		if (!release && !within_module(d->targets[i].addr, mod))
+			d->targets[n++] = d->targets[i];
+		else
+			pr_debug("dispatcher %s: evicting %ps of %s\n",
+				 d->name, (void *)d->targets[i].addr, mod->name);
+	}
+	if (n == d->nr_targets)
+		return;
+
+	/* Shrink in place: the image has its own copy of the addresses. */
+	dispatcher_commit(d, d->targets, n, true);
+	if (release) {
+		kvfree(d->targets);
+		d->targets = NULL;
+	}
+}
+
+VISIBLE_IF_KUNIT int dispatcher_module_notify(struct notifier_block *nb,
+					      unsigned long action, void *data)
+{
+	struct module *mod = data;
+	struct dispatcher *d, *tmp;
+
+	if (action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+
+	guard(mutex)(&dispatcher_list_mutex);
+	list_for_each_entry_safe(d, tmp, &dispatcher_list, list) {
+		bool release = within_module((unsigned long)d, mod);
+
+		dispatcher_evict(d, mod, release);
+		if (release) {
+			dispatcher_debugfs_remove(d);
+			list_del_init(&d->list);
+		}
+	}
+	return NOTIFY_OK;
+}
+EXPORT_SYMBOL_IF_KUNIT(dispatcher_module_notify);
+
+static struct notifier_block dispatcher_module_nb = {
+	.notifier_call = dispatcher_module_notify,
+};
+
+static int __init dispatcher_module_init(void)
+{
+	return register_module_notifier(&dispatcher_module_nb);
+}
+core_initcall(dispatcher_module_init);
+#endif /* CONFIG_MODULES */

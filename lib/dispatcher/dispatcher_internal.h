@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Everything lib/dispatcher/ takes from the rest of the kernel comes through
+ * this header, so that a userspace harness can supply its own.
+ */
+#ifndef _LIB_DISPATCHER_INTERNAL_H
+#define _LIB_DISPATCHER_INTERNAL_H
+
+#include <linux/bug.h>
+#include <linux/cleanup.h>
+#include <linux/debugfs.h>
+#include <linux/dispatcher.h>
+#include <linux/err.h>
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/static_call.h>
+#include <linux/wait_bit.h>
+#include <linux/workqueue.h>
+#include <kunit/visibility.h>
+
+/**
+ * struct dispatcher_image - executable image of a dispatcher
+ * @text: the image, read-only and executable
+ * @size: bytes allocated at @text
+ * @len: bytes of code at @text
+ * @ops: the back end that allocated @text
+ * @rcu: RCU-tasks callback head, used while the image is retired
+ * @rwork: frees the image after the RCU grace period that follows
+ */
+struct dispatcher_image {
+	void *text;
+	unsigned int size;
+	unsigned int len;
+	const struct dispatcher_ops *ops;
+	struct rcu_head rcu;
+	struct rcu_work rwork;
+};
+
+extern struct mutex dispatcher_list_mutex;
+extern struct list_head dispatcher_list;
+
+#ifdef CONFIG_DEBUG_FS
+void dispatcher_debugfs_add(struct dispatcher *d);
+void dispatcher_debugfs_remove(struct dispatcher *d);
+#else
+static inline void dispatcher_debugfs_add(struct dispatcher *d) { }
+static inline void dispatcher_debugfs_remove(struct dispatcher *d) { }
+#endif
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int dispatcher_debugfs_show(struct seq_file *m, void *v);
+int dispatcher_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data);
+#endif
+
+#endif /* _LIB_DISPATCHER_INTERNAL_H */

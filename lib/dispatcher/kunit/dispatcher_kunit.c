@@ -1,0 +1,896 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for lib/dispatcher.
+ *
+ * dispatcher_api: calls through dispatch points of 0 to 5 arguments and
+ * several return types, registered or not, reference counting, bad input
+ * and debugfs, with the architecture's back end (on UML: no JIT).
+ *
+ * dispatcher_image: the image life cycle, driven through a mock back end
+ * whose "images" are C functions that record which targets they were built
+ * for and whether they are entered while allocated.  It checks what the
+ * core hands to a back end and when it switches and frees images; the code
+ * a real JIT generates is tested with that JIT.
+ *
+ * Run with:
+ *	./tools/testing/kunit/kunit.py run --kunitconfig=lib/dispatcher/kunit
+ */
+
+#include <kunit/test.h>
+#include <linux/dispatcher.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "../dispatcher_internal.h"
+
+/* ---------------------------------------------------------------------- */
+/* Dispatch points of 0 to 5 arguments with different return types.       */
+
+DEFINE_DISPATCHER(kunit_args0, int);
+DEFINE_DISPATCHER(kunit_args1, long, long, a);
+DEFINE_DISPATCHER(kunit_args2, u8, u32, a, u64, b);
+DEFINE_DISPATCHER(kunit_args3, void *, void *, p, unsigned long, off,
+		  int, neg);
+DEFINE_DISPATCHER(kunit_args4, bool, int, a, int, b, int, c, int, d);
+DEFINE_DISPATCHER(kunit_args5, u64, u64, a, u32, b, u16, c, u8, d, s64, e);
+DEFINE_DISPATCHER(kunit_void, void, int *, out, int, v);
+
+static noinline int args0_a(void) { return 10; }
+static noinline int args0_b(void) { return -11; }
+static noinline long args1_a(long a) { return a * 3; }
+static noinline long args1_b(long a) { return a - 7; }
+static noinline u8 args2_a(u32 a, u64 b) { return a ^ b; }
+static noinline u8 args2_b(u32 a, u64 b) { return a + (b >> 32); }
+
+static noinline void *args3_a(void *p, unsigned long off, int neg)
+{
+	return neg ? p - off : p + off;
+}
+
+static noinline void *args3_b(void *p, unsigned long off, int neg)
+{
+	return neg ? NULL : p + 2 * off;
+}
+
+static noinline bool args4_a(int a, int b, int c, int d)
+{
+	return a + b > c + d;
+}
+
+static noinline bool args4_b(int a, int b, int c, int d)
+{
+	return a * b == c * d;
+}
+
+static noinline u64 args5_a(u64 a, u32 b, u16 c, u8 d, s64 e)
+{
+	return a * 31 + b * 17 + c * 13 + d * 7 + e;
+}
+
+static noinline u64 args5_b(u64 a, u32 b, u16 c, u8 d, s64 e)
+{
+	return a ^ b ^ ((u64)c << 48) ^ ((u64)d << 56) ^ e;
+}
+
+static noinline void void_a(int *out, int v) { *out = v + 1; }
+static noinline void void_b(int *out, int v) { *out = -v; }
+
+/* Calls through the dispatcher equal direct calls, for each target. */
+#define EXPECT_CALLS(test, name, fn, ...)				\
+	KUNIT_EXPECT_EQ_MSG(test, dispatcher_call(name, fn, ##__VA_ARGS__), \
+			    fn(__VA_ARGS__), "%s via %s", #fn, #name)
+
+static void check_args_calls(struct kunit *test)
+{
+	static char buf[64];
+	int out_d = 0, out_c = 0, i;
+
+	for (i = -2; i < 3; i++) {
+		EXPECT_CALLS(test, kunit_args0, args0_a);
+		EXPECT_CALLS(test, kunit_args0, args0_b);
+		EXPECT_CALLS(test, kunit_args1, args1_a, i * 1000L);
+		EXPECT_CALLS(test, kunit_args1, args1_b, i * 1000L);
+		EXPECT_CALLS(test, kunit_args2, args2_a, 0xfffff00u + i,
+			     0x1234567800000000ull + i);
+		EXPECT_CALLS(test, kunit_args2, args2_b, 0xfffff00u + i,
+			     0x1234567800000000ull + i);
+		KUNIT_EXPECT_PTR_EQ(test,
+				    dispatcher_call(kunit_args3, args3_a,
+						    buf + 32, 5, i < 0),
+				    args3_a(buf + 32, 5, i < 0));
+		KUNIT_EXPECT_PTR_EQ(test,
+				    dispatcher_call(kunit_args3, args3_b,
+						    buf + 32, 5, i < 0),
+				    args3_b(buf + 32, 5, i < 0));
+		EXPECT_CALLS(test, kunit_args4, args4_a, i, 2, 3, i * i);
+		EXPECT_CALLS(test, kunit_args4, args4_b, i, 2, 3, i * i);
+		EXPECT_CALLS(test, kunit_args5, args5_a, ~0ull - i, 0xdead,
+			     0xbeef, 0x5a, -1000LL * i);
+		EXPECT_CALLS(test, kunit_args5, args5_b, ~0ull - i, 0xdead,
+			     0xbeef, 0x5a, -1000LL * i);
+
+		dispatcher_call(kunit_void, void_a, &out_d, i);
+		void_a(&out_c, i);
+		KUNIT_EXPECT_EQ(test, out_d, out_c);
+		dispatcher_call(kunit_void, void_b, &out_d, i);
+		void_b(&out_c, i);
+		KUNIT_EXPECT_EQ(test, out_d, out_c);
+	}
+}
+
+#define REGISTER_ALL(op, fn_a)						\
+	do {								\
+		KUNIT_ASSERT_EQ(test, op(kunit_args0, args0_##fn_a), 0);	\
+		KUNIT_ASSERT_EQ(test, op(kunit_args1, args1_##fn_a), 0);	\
+		KUNIT_ASSERT_EQ(test, op(kunit_args2, args2_##fn_a), 0);	\
+		KUNIT_ASSERT_EQ(test, op(kunit_args3, args3_##fn_a), 0);	\
+		KUNIT_ASSERT_EQ(test, op(kunit_args4, args4_##fn_a), 0);	\
+		KUNIT_ASSERT_EQ(test, op(kunit_args5, args5_##fn_a), 0);	\
+		KUNIT_ASSERT_EQ(test, op(kunit_void, void_##fn_a), 0);	\
+	} while (0)
+
+/* §3.1 and §3.11: registration never changes what is called. */
+static void dispatcher_test_args(struct kunit *test)
+{
+	check_args_calls(test);		/* nothing registered */
+	REGISTER_ALL(dispatcher_register, a);
+	check_args_calls(test);		/* a registered, b not */
+	REGISTER_ALL(dispatcher_register, b);
+	check_args_calls(test);		/* both */
+	REGISTER_ALL(dispatcher_unregister, a);
+	REGISTER_ALL(dispatcher_unregister, b);
+	check_args_calls(test);
+	KUNIT_EXPECT_EQ(test, DISPATCHER(kunit_args5).nr_targets, 0);
+	KUNIT_EXPECT_EQ(test, DISPATCHER(kunit_args5).nr_args, 5);
+	KUNIT_EXPECT_EQ(test, DISPATCHER(kunit_args0).nr_args, 0);
+}
+
+static int count_calls;
+
+static noinline long args1_count(long a)
+{
+	count_calls++;
+	return a;
+}
+
+/* The target and each argument are evaluated exactly once. */
+static void dispatcher_test_eval_once(struct kunit *test)
+{
+	DISPATCHER_FN_T(kunit_args1) fns[] = { args1_a, args1_count };
+	long i = 0, j = 1;
+
+	count_calls = 0;
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, fns[i++], j++),
+			args1_a(1));
+	KUNIT_EXPECT_EQ(test, i, 1);
+	KUNIT_EXPECT_EQ(test, j, 2);
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, fns[i], 5), 5);
+	KUNIT_EXPECT_EQ(test, count_calls, 1);
+}
+
+static unsigned int users_of(struct dispatcher *d, void *fn)
+{
+	unsigned int i;
+
+	guard(mutex)(&d->mutex);
+	for (i = 0; i < d->nr_targets; i++)
+		if (d->targets[i].addr == (unsigned long)fn)
+			return d->targets[i].users;
+	return 0;
+}
+
+/* §3.3: same target twice = one slot with two references. */
+static void dispatcher_test_refcount(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_args1);
+	unsigned long updates = d->nr_updates;
+
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args1, args1_a), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args1, args1_a), 0);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
+	KUNIT_EXPECT_EQ(test, users_of(d, args1_a), 2);
+	/* The second registration changed nothing to rebuild. */
+	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
+
+	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_args1, args1_a), 0);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
+	KUNIT_EXPECT_EQ(test, users_of(d, args1_a), 1);
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, args1_a, 4), 12);
+
+	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_args1, args1_a), 0);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
+	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 2);
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, args1_a, 4), 12);
+}
+
+static const int not_text = 42;
+
+struct bad_input_case {
+	const char *desc;
+	int (*op)(void);
+	int err;
+};
+
+static int bad_register_null(void)
+{
+	return dispatcher_register(kunit_args1, (DISPATCHER_FN_T(kunit_args1))NULL);
+}
+
+static int bad_register_data(void)
+{
+	return dispatcher_register(kunit_args1,
+				   (DISPATCHER_FN_T(kunit_args1))&not_text);
+}
+
+static int bad_unregister_null(void)
+{
+	return dispatcher_unregister(kunit_args1, (DISPATCHER_FN_T(kunit_args1))NULL);
+}
+
+static int bad_unregister_unknown(void)
+{
+	return dispatcher_unregister(kunit_args1, args1_b);
+}
+
+static int bad_replace_unknown(void)
+{
+	return dispatcher_replace(kunit_args1, args1_b, args1_count);
+}
+
+static int bad_replace_null(void)
+{
+	return __dispatcher_replace(&DISPATCHER(kunit_args1), NULL, NULL);
+}
+
+static int bad_double_unregister(void)
+{
+	int ret = dispatcher_register(kunit_args1, args1_b);
+
+	if (ret)
+		return ret;
+	ret = dispatcher_unregister(kunit_args1, args1_b);
+	if (ret)
+		return ret;
+	return dispatcher_unregister(kunit_args1, args1_b);
+}
+
+static int bad_overflow(void)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_args1);
+	unsigned int i;
+
+	/* args1_a is registered once; saturate its count by hand. */
+	scoped_guard(mutex, &d->mutex)
+		for (i = 0; i < d->nr_targets; i++)
+			if (d->targets[i].addr == (unsigned long)args1_a)
+				d->targets[i].users = DISPATCHER_MAX_USERS;
+	return dispatcher_register(kunit_args1, args1_a);
+}
+
+static const struct bad_input_case bad_input_cases[] = {
+	{ "register NULL", bad_register_null, -EINVAL },
+	{ "register data address", bad_register_data, -EFAULT },
+	{ "unregister NULL", bad_unregister_null, -EINVAL },
+	{ "unregister unknown", bad_unregister_unknown, -ENOENT },
+	{ "replace unknown", bad_replace_unknown, -ENOENT },
+	{ "replace NULL with NULL", bad_replace_null, -EINVAL },
+	{ "double unregister", bad_double_unregister, -ENOENT },
+	{ "refcount overflow", bad_overflow, -EOVERFLOW },
+};
+
+static void bad_input_desc(const struct bad_input_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(bad_input, bad_input_cases, bad_input_desc);
+
+/* §3.7: bad input returns its error and leaves the dispatcher intact. */
+static void dispatcher_test_bad_input(struct kunit *test)
+{
+	const struct bad_input_case *c = test->param_value;
+	struct dispatcher *d = &DISPATCHER(kunit_args1);
+	unsigned long updates;
+	void *image;
+
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args1, args1_a), 0);
+	updates = d->nr_updates;
+	image = d->image;
+
+	KUNIT_EXPECT_EQ(test, c->op(), c->err);
+
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)d->targets[0].addr, (void *)args1_a);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)d->image, image);
+	/* Only the double unregister legitimately updated twice. */
+	if (c->op != bad_double_unregister)
+		KUNIT_EXPECT_EQ(test, d->nr_updates, updates);
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, args1_a, 5), 15);
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, args1_b, 5), -2);
+
+	/* Undo: one reference, whatever the case did to the count. */
+	scoped_guard(mutex, &d->mutex)
+		d->targets[0].users = 1;
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args1, args1_a), 0);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
+}
+
+/* debugfs lists the targets by name with their reference counts. */
+static void dispatcher_test_debugfs(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_args2);
+	struct seq_file m = { .size = PAGE_SIZE, .private = d };
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "needs CONFIG_DEBUG_FS");
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args2, args2_b), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args2, args2_b), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args2, args2_a), 0);
+
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(d->dentry));
+	KUNIT_ASSERT_EQ(test, dispatcher_debugfs_show(&m, NULL), 0);
+	m.buf[min(m.count, m.size - 1)] = '\0';
+	kunit_info(test, "%s", m.buf);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "name: kunit_args2\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "targets: 2\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "args2_b users 2\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "args2_a users 1\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, d->image ? "jit: active\n" :
+						       "jit: inactive\n"));
+
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_a), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_b), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_b), 0);
+}
+
+static struct kunit_case dispatcher_api_cases[] = {
+	KUNIT_CASE(dispatcher_test_args),
+	KUNIT_CASE(dispatcher_test_eval_once),
+	KUNIT_CASE(dispatcher_test_refcount),
+	KUNIT_CASE_PARAM(dispatcher_test_bad_input, bad_input_gen_params),
+	KUNIT_CASE(dispatcher_test_debugfs),
+	{}
+};
+
+static struct kunit_suite dispatcher_api_suite = {
+	.name = "dispatcher_api",
+	.test_cases = dispatcher_api_cases,
+};
+
+/* ---------------------------------------------------------------------- */
+/* The image life cycle, through a mock back end.                         */
+
+DEFINE_DISPATCHER(kunit_mock, int, int, a, int, b);
+DEFINE_DISPATCHER(kunit_released, int, int, a, int, b);
+
+#define MOCK_MAX_TARGETS	1100
+#define MOCK_IMAGES		(DISPATCHER_MAX_RETIRING + 4)
+
+/* The bytes a mock image is "built" of: its sorted targets. */
+struct mock_blob {
+	unsigned int nr;
+	unsigned long addrs[];
+};
+
+struct mock_image {
+	void *entry;
+	bool allocated;
+	bool copied;
+	unsigned int nr;
+	unsigned long addrs[MOCK_MAX_TARGETS];
+};
+
+static struct {
+	struct mock_image *pool;
+	spinlock_t lock;	/* protects pool[].allocated */
+	bool fail_alloc, fail_generate, fail_copy;
+	unsigned int hits, misses, stale, generated;
+} mock;
+
+static void mock_enter(unsigned int k, unsigned long fn)
+{
+	struct mock_image *img = &mock.pool[k];
+	unsigned int i;
+
+	if (!READ_ONCE(img->allocated) || !READ_ONCE(img->copied))
+		mock.stale++;
+	for (i = 0; i < img->nr; i++) {
+		if (img->addrs[i] == fn) {
+			mock.hits++;
+			return;
+		}
+	}
+	mock.misses++;
+}
+
+#define MOCK_ENTRY(k)							\
+	static int mock_entry_##k(int a, int b,				\
+				  DISPATCHER_FN_T(kunit_mock) fn)	\
+	{								\
+		mock_enter(k, (unsigned long)fn);			\
+		return fn(a, b);					\
+	}
+
+MOCK_ENTRY(0) MOCK_ENTRY(1) MOCK_ENTRY(2) MOCK_ENTRY(3) MOCK_ENTRY(4)
+MOCK_ENTRY(5) MOCK_ENTRY(6) MOCK_ENTRY(7) MOCK_ENTRY(8) MOCK_ENTRY(9)
+MOCK_ENTRY(10) MOCK_ENTRY(11) MOCK_ENTRY(12) MOCK_ENTRY(13) MOCK_ENTRY(14)
+MOCK_ENTRY(15) MOCK_ENTRY(16) MOCK_ENTRY(17) MOCK_ENTRY(18) MOCK_ENTRY(19)
+
+static void *const mock_entries[MOCK_IMAGES] = {
+	mock_entry_0, mock_entry_1, mock_entry_2, mock_entry_3,
+	mock_entry_4, mock_entry_5, mock_entry_6, mock_entry_7,
+	mock_entry_8, mock_entry_9, mock_entry_10, mock_entry_11,
+	mock_entry_12, mock_entry_13, mock_entry_14, mock_entry_15,
+	mock_entry_16, mock_entry_17, mock_entry_18, mock_entry_19,
+};
+
+static unsigned int mock_image_size(unsigned int nr_targets)
+{
+	return struct_size_t(struct mock_blob, addrs, nr_targets);
+}
+
+static int mock_generate(void *buf, void *image, unsigned int size,
+			 const struct dispatcher_target *targets,
+			 unsigned int nr_targets, unsigned int target_arg)
+{
+	struct mock_blob *blob = buf;
+	unsigned int i;
+
+	if (mock.fail_generate)
+		return -E2BIG;
+	/* The core hands over sorted, distinct, live targets. */
+	if (target_arg != 2 || nr_targets > MOCK_MAX_TARGETS ||
+	    size < mock_image_size(nr_targets))
+		return -EINVAL;
+	for (i = 0; i < nr_targets; i++) {
+		if (!targets[i].users)
+			return -EINVAL;
+		if (i && targets[i].addr <= targets[i - 1].addr)
+			return -EINVAL;
+		blob->addrs[i] = targets[i].addr;
+	}
+	blob->nr = nr_targets;
+	mock.generated++;
+	return mock_image_size(nr_targets);
+}
+
+static struct mock_image *mock_find(const void *entry)
+{
+	unsigned int k;
+
+	for (k = 0; k < MOCK_IMAGES; k++)
+		if (mock.pool[k].entry == entry)
+			return &mock.pool[k];
+	return NULL;
+}
+
+static void *mock_alloc(unsigned int size)
+{
+	unsigned int k;
+
+	if (mock.fail_alloc)
+		return NULL;
+	guard(spinlock)(&mock.lock);
+	for (k = 0; k < MOCK_IMAGES; k++) {
+		if (!mock.pool[k].allocated) {
+			mock.pool[k].allocated = true;
+			mock.pool[k].copied = false;
+			mock.pool[k].nr = 0;
+			return mock.pool[k].entry;
+		}
+	}
+	return NULL;
+}
+
+static void mock_free(void *image, unsigned int size)
+{
+	struct mock_image *img = mock_find(image);
+
+	guard(spinlock)(&mock.lock);
+	if (img) {
+		WRITE_ONCE(img->copied, false);
+		WRITE_ONCE(img->allocated, false);
+	}
+}
+
+static int mock_copy(void *dst, const void *src, unsigned int len)
+{
+	const struct mock_blob *blob = src;
+	struct mock_image *img = mock_find(dst);
+
+	if (mock.fail_copy)
+		return -EIO;
+	if (!img || !img->allocated || len != mock_image_size(blob->nr))
+		return -EINVAL;
+	img->nr = blob->nr;
+	memcpy(img->addrs, blob->addrs, blob->nr * sizeof(blob->addrs[0]));
+	img->copied = true;
+	return 0;
+}
+
+static const struct dispatcher_ops mock_ops = {
+	.image_size	= mock_image_size,
+	.generate	= mock_generate,
+	.alloc		= mock_alloc,
+	.free		= mock_free,
+	.copy		= mock_copy,
+};
+
+static unsigned int mock_live(void)
+{
+	unsigned int k, n = 0;
+
+	guard(spinlock)(&mock.lock);
+	for (k = 0; k < MOCK_IMAGES; k++)
+		n += mock.pool[k].allocated;
+	return n;
+}
+
+/*
+ * Targets: 1024 distinct functions, tgt_<5 base-4 digits>, each returning
+ * a + 3 * b plus its own number (the digits read as an octal constant).
+ */
+#define TGT_DEF(p)							\
+	static noinline int tgt_##p(int a, int b) { return a + 3 * b + 0##p; }
+#define TGT_PTR(p)	tgt_##p,
+#define TGT4(m, p)	m(p##0) m(p##1) m(p##2) m(p##3)
+#define TGT16(m, p)	TGT4(m, p##0) TGT4(m, p##1) TGT4(m, p##2) TGT4(m, p##3)
+#define TGT64(m, p)	TGT16(m, p##0) TGT16(m, p##1) TGT16(m, p##2) TGT16(m, p##3)
+#define TGT256(m, p)	TGT64(m, p##0) TGT64(m, p##1) TGT64(m, p##2) TGT64(m, p##3)
+#define TGT1024(m)	TGT256(m, 0) TGT256(m, 1) TGT256(m, 2) TGT256(m, 3)
+
+TGT1024(TGT_DEF)
+
+static noinline int tgt_never(int a, int b) { return a - b; }
+
+/* tgts[NR_TGTS] is never registered by any case. */
+static DISPATCHER_FN_T(kunit_mock) const tgts[] = {
+	TGT1024(TGT_PTR)
+	tgt_never
+};
+
+#define NR_TGTS		(ARRAY_SIZE(tgts) - 1)
+
+/* A call equals the direct call and took the image's hit or miss path. */
+static void expect_mock_call(struct kunit *test, int k, bool hit)
+{
+	unsigned int hits = mock.hits, misses = mock.misses;
+	int a = k * 7 - 3, b = 11 - k;
+
+	KUNIT_EXPECT_EQ_MSG(test, dispatcher_call(kunit_mock, tgts[k], a, b),
+			    tgts[k](a, b), "target %d", k);
+	if (DISPATCHER(kunit_mock).image) {
+		KUNIT_EXPECT_EQ_MSG(test, mock.hits, hits + hit, "target %d", k);
+		KUNIT_EXPECT_EQ_MSG(test, mock.misses, misses + !hit,
+				    "target %d", k);
+	} else {
+		KUNIT_EXPECT_EQ(test, mock.hits + mock.misses, hits + misses);
+	}
+}
+
+/* The static_call points at the current image, or at the default. */
+static void expect_entry(struct kunit *test, struct dispatcher *d)
+{
+	void *func = READ_ONCE(d->sc_key->func);
+
+	KUNIT_EXPECT_PTR_EQ(test, func,
+			    d->image ? d->image->text : d->default_func);
+}
+
+static int mock_init(struct kunit *test)
+{
+	unsigned int k;
+
+	mock.pool = kvcalloc(MOCK_IMAGES, sizeof(*mock.pool), GFP_KERNEL);
+	if (!mock.pool)
+		return -ENOMEM;
+	spin_lock_init(&mock.lock);
+	for (k = 0; k < MOCK_IMAGES; k++)
+		mock.pool[k].entry = mock_entries[k];
+	mock.fail_alloc = false;
+	mock.fail_generate = false;
+	mock.fail_copy = false;
+	mock.hits = 0;
+	mock.misses = 0;
+	mock.stale = 0;
+	mock.generated = 0;
+	DISPATCHER(kunit_mock).ops = &mock_ops;
+	DISPATCHER(kunit_released).ops = &mock_ops;
+	return 0;
+}
+
+static void mock_exit(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_mock);
+
+	/* Every case unregisters what it registered. */
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
+	KUNIT_EXPECT_NULL(test, d->image);
+	KUNIT_EXPECT_EQ(test, mock.stale, 0);
+	dispatcher_barrier();
+	KUNIT_EXPECT_EQ(test, mock_live(), 0);
+	kvfree(mock.pool);
+	mock.pool = NULL;
+}
+
+static const unsigned int many_counts[] = { 1, 2, 3, 48, 49, 256, 1024 };
+
+static void many_desc(const unsigned int *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u targets", *n);
+}
+
+KUNIT_ARRAY_PARAM(many, many_counts, many_desc);
+
+/* §3.5: no fixed capacity; every registered target is in the image. */
+static void dispatcher_test_many(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_mock);
+	unsigned int n = *(const unsigned int *)test->param_value, k;
+
+	for (k = 0; k < n; k++)
+		KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[k]), 0);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, n);
+	KUNIT_ASSERT_NOT_NULL(test, d->image);
+	KUNIT_EXPECT_EQ(test, mock_find(d->image->text)->nr, n);
+	expect_entry(test, d);
+
+	for (k = 0; k < n; k++)
+		expect_mock_call(test, k, true);
+	/* A target never registered takes the fallback. */
+	expect_mock_call(test, NR_TGTS, false);
+
+	/* Unregister in another order: 1031 is a prime above every n. */
+	for (k = 0; k < n; k++)
+		KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_mock,
+							    tgts[k * 1031 % n]), 0);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
+	KUNIT_EXPECT_NULL(test, d->image);
+	expect_entry(test, d);
+	expect_mock_call(test, 0, false);
+}
+
+/* §3.3: replace swaps two targets with a single rebuild. */
+static void dispatcher_test_replace(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_mock);
+	unsigned long updates;
+	unsigned int generated;
+
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
+	updates = d->nr_updates;
+	generated = mock.generated;
+
+	KUNIT_ASSERT_EQ(test, dispatcher_replace(kunit_mock, tgts[0], tgts[2]), 0);
+	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
+	KUNIT_EXPECT_EQ(test, mock.generated, generated + 1);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 2);
+	expect_mock_call(test, 0, false);
+	expect_mock_call(test, 1, true);
+	expect_mock_call(test, 2, true);
+
+	/* Replacing a target with itself changes nothing. */
+	KUNIT_EXPECT_EQ(test, dispatcher_replace(kunit_mock, tgts[1], tgts[1]), 0);
+	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
+
+	/* With two references, the old target stays. */
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_replace(kunit_mock, tgts[1], tgts[3]), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tgts[1]), 1);
+	KUNIT_EXPECT_EQ(test, users_of(d, tgts[3]), 1);
+	expect_mock_call(test, 3, true);
+
+	/* Onto an already registered target: no new slot. */
+	KUNIT_ASSERT_EQ(test, dispatcher_replace(kunit_mock, tgts[3], tgts[2]), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tgts[2]), 2);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 2);
+	expect_mock_call(test, 3, false);
+
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[1]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[2]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[2]), 0);
+}
+
+/* The old image is freed after the grace periods, never before. */
+static void dispatcher_test_retire(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_mock);
+	void *first;
+
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
+	KUNIT_ASSERT_NOT_NULL(test, d->image);
+	first = d->image->text;
+	expect_entry(test, d);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
+	KUNIT_EXPECT_PTR_NE(test, d->image->text, first);
+	expect_entry(test, d);
+
+	dispatcher_barrier();
+	KUNIT_EXPECT_FALSE(test, mock_find(first)->allocated);
+	KUNIT_EXPECT_EQ(test, mock_live(), 1);
+	expect_mock_call(test, 0, true);
+	expect_mock_call(test, 1, true);
+
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[0]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[1]), 0);
+}
+
+struct fail_case {
+	const char *desc;
+	bool *flag;
+	int err;
+};
+
+static const struct fail_case fail_cases[] = {
+	{ "alloc", &mock.fail_alloc, -ENOMEM },
+	{ "generate", &mock.fail_generate, -E2BIG },
+	{ "copy", &mock.fail_copy, -EIO },
+};
+
+static void fail_desc(const struct fail_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fail, fail_cases, fail_desc);
+
+/* §3.5: a failed update returns the error and changes nothing. */
+static void dispatcher_test_fail(struct kunit *test)
+{
+	const struct fail_case *c = test->param_value;
+	struct dispatcher *d = &DISPATCHER(kunit_mock);
+	struct dispatcher_image *img;
+	unsigned long updates;
+
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
+	dispatcher_barrier();
+	img = d->image;
+	updates = d->nr_updates;
+
+	*c->flag = true;
+	KUNIT_EXPECT_EQ(test, dispatcher_register(kunit_mock, tgts[2]), c->err);
+	KUNIT_EXPECT_EQ(test, dispatcher_replace(kunit_mock, tgts[0], tgts[2]),
+			c->err);
+	KUNIT_EXPECT_PTR_EQ(test, d->image, img);
+	KUNIT_EXPECT_EQ(test, d->nr_updates, updates);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 2);
+	KUNIT_EXPECT_EQ(test, d->jit_err, c->err);
+	KUNIT_EXPECT_EQ(test, mock_live(), 1);	/* nothing leaked */
+	expect_entry(test, d);
+	expect_mock_call(test, 0, true);
+	expect_mock_call(test, 2, false);
+
+	/* Unregistering still works: the dispatcher goes without an image. */
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[0]), 0);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
+	KUNIT_EXPECT_NULL(test, d->image);
+	expect_entry(test, d);
+	expect_mock_call(test, 1, false);
+
+	/* The next successful update brings the image back. */
+	*c->flag = false;
+	KUNIT_EXPECT_EQ(test, dispatcher_register(kunit_mock, tgts[2]), 0);
+	KUNIT_EXPECT_NOT_NULL(test, d->image);
+	KUNIT_EXPECT_EQ(test, d->jit_err, 0);
+	expect_mock_call(test, 1, true);
+	expect_mock_call(test, 2, true);
+
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[1]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[2]), 0);
+}
+
+#ifdef CONFIG_MODULES
+/* A module whose text is [@start, @start + @size). */
+static struct module *fake_module(struct kunit *test, const void *start,
+				  unsigned int size)
+{
+	struct module *mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	strscpy(mod->name, "dispatcher_fake", sizeof(mod->name));
+	mod->mem[MOD_TEXT].base = (void *)start;
+	mod->mem[MOD_TEXT].size = size;
+	return mod;
+}
+
+/*
+ * §3.6: targets in a going module are evicted, whatever their count.  The
+ * module is simulated: a struct module whose text range covers one target.
+ */
+static void dispatcher_test_module_evict(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_mock);
+	struct module *mod = fake_module(test, tgts[0], 1);
+	unsigned long updates;
+
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
+	updates = d->nr_updates;
+
+	/* Only GOING evicts. */
+	dispatcher_module_notify(NULL, MODULE_STATE_COMING, mod);
+	dispatcher_module_notify(NULL, MODULE_STATE_LIVE, mod);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 2);
+	KUNIT_EXPECT_EQ(test, d->nr_updates, updates);
+
+	dispatcher_module_notify(NULL, MODULE_STATE_GOING, mod);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
+	KUNIT_EXPECT_EQ(test, users_of(d, tgts[0]), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tgts[1]), 1);
+	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
+	expect_entry(test, d);
+	expect_mock_call(test, 0, false);
+	expect_mock_call(test, 1, true);
+
+	/* A second GOING finds nothing to do. */
+	dispatcher_module_notify(NULL, MODULE_STATE_GOING, mod);
+	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
+
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[1]), 0);
+}
+
+/* A dispatcher inside a going module is released with all it holds. */
+static void dispatcher_test_module_release(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_released);
+	struct module *mod = fake_module(test, d, sizeof(*d));
+
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_released, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_released, tgts[1]), 0);
+	KUNIT_EXPECT_FALSE(test, list_empty(&d->list));
+	KUNIT_EXPECT_NOT_NULL(test, d->image);
+
+	dispatcher_module_notify(NULL, MODULE_STATE_GOING, mod);
+	KUNIT_EXPECT_TRUE(test, list_empty(&d->list));
+	KUNIT_EXPECT_NULL(test, d->dentry);
+	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
+	KUNIT_EXPECT_NULL(test, d->targets);
+	KUNIT_EXPECT_NULL(test, d->image);
+	expect_entry(test, d);
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_released, tgts[0], 1, 2),
+			tgts[0](1, 2));
+	dispatcher_barrier();
+	KUNIT_EXPECT_EQ(test, mock_live(), 0);
+}
+#else
+static void dispatcher_test_module_evict(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_MODULES");
+}
+
+static void dispatcher_test_module_release(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_MODULES");
+}
+#endif
+
+static struct kunit_case dispatcher_image_cases[] = {
+	KUNIT_CASE_PARAM(dispatcher_test_many, many_gen_params),
+	KUNIT_CASE(dispatcher_test_replace),
+	KUNIT_CASE(dispatcher_test_retire),
+	KUNIT_CASE_PARAM(dispatcher_test_fail, fail_gen_params),
+	KUNIT_CASE(dispatcher_test_module_evict),
+	KUNIT_CASE(dispatcher_test_module_release),
+	{}
+};
+
+static struct kunit_suite dispatcher_image_suite = {
+	.name = "dispatcher_image",
+	.init = mock_init,
+	.exit = mock_exit,
+	.test_cases = dispatcher_image_cases,
+};
+
+kunit_test_suites(&dispatcher_api_suite, &dispatcher_image_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the generic dispatcher");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

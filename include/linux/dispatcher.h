@@ -85,96 +85,133 @@
 
 /*
  * The macros below take the typed argument list of a dispatch point,
- * "type1, arg1, type2, arg2, ...", in the style of SYSCALL_DEFINEx().
- * __DISPATCHER_MAP(n, m, ...) applies m(type, arg) to each pair and joins
- * the results with commas; n is the number of macro arguments (twice the
- * number of pairs).
+ * "type1, arg1, type2, arg2, ...", in the style of SYSCALL_DEFINEx(), and
+ * are selected by the number n of macro arguments (twice the number of
+ * pairs):
+ *
+ *   __DISPATCHER_DECLSn(...)         "type1 arg1, ..." or "void"
+ *   __DISPATCHER_PARAMSn(tail, ...)  "type1 arg1, ..., tail"
+ *   __DISPATCHER_ARGSn(tail, ...)    "(type1)(arg1), ..., tail"
+ *   __DISPATCHER_CALLn(...)          "(type1)(arg1), ..."
+ *   __DISPATCHER_WIDEn(...)          true if an argument is wider than a
+ *                                    register (arguments in scope)
+ *
+ * The casts to each argument's own type change nothing for a scalar or a
+ * pointer, and make any other argument type a build error: the image
+ * compares registers, so every argument must be passed in one.
+ * __DISPATCHER_LIST() passes a comma-separated list through unchanged.
  */
-#define __DISPATCHER_MAP0(m, ...)
-#define __DISPATCHER_MAP2(m, t, a)		m(t, a)
-#define __DISPATCHER_MAP4(m, t, a, ...)		m(t, a), __DISPATCHER_MAP2(m, __VA_ARGS__)
-#define __DISPATCHER_MAP6(m, t, a, ...)		m(t, a), __DISPATCHER_MAP4(m, __VA_ARGS__)
-#define __DISPATCHER_MAP8(m, t, a, ...)		m(t, a), __DISPATCHER_MAP6(m, __VA_ARGS__)
-#define __DISPATCHER_MAP10(m, t, a, ...)	m(t, a), __DISPATCHER_MAP8(m, __VA_ARGS__)
-#define __DISPATCHER_MAP(n, m, ...)	CONCATENATE(__DISPATCHER_MAP, n)(m, __VA_ARGS__)
+#define __DISPATCHER_LIST(...)		__VA_ARGS__
 
-/* As __DISPATCHER_MAP(), joined with "|"; 0 for no arguments. */
-#define __DISPATCHER_OR0(m, ...)		0
-#define __DISPATCHER_OR2(m, t, a)		m(t, a)
-#define __DISPATCHER_OR4(m, t, a, ...)		m(t, a) | __DISPATCHER_OR2(m, __VA_ARGS__)
-#define __DISPATCHER_OR6(m, t, a, ...)		m(t, a) | __DISPATCHER_OR4(m, __VA_ARGS__)
-#define __DISPATCHER_OR8(m, t, a, ...)		m(t, a) | __DISPATCHER_OR6(m, __VA_ARGS__)
-#define __DISPATCHER_OR10(m, t, a, ...)		m(t, a) | __DISPATCHER_OR8(m, __VA_ARGS__)
-#define __DISPATCHER_OR(n, m, ...)	CONCATENATE(__DISPATCHER_OR, n)(m, __VA_ARGS__)
+#define __DISPATCHER_DECLS0()	void
+#define __DISPATCHER_DECLS2(t, a)	__DISPATCHER_LIST(t a)
+#define __DISPATCHER_DECLS4(t, a, ...)	\
+	__DISPATCHER_LIST(t a, __DISPATCHER_DECLS2(__VA_ARGS__))
+#define __DISPATCHER_DECLS6(t, a, ...)	\
+	__DISPATCHER_LIST(t a, __DISPATCHER_DECLS4(__VA_ARGS__))
+#define __DISPATCHER_DECLS8(t, a, ...)	\
+	__DISPATCHER_LIST(t a, __DISPATCHER_DECLS6(__VA_ARGS__))
+#define __DISPATCHER_DECLS10(t, a, ...)	\
+	__DISPATCHER_LIST(t a, __DISPATCHER_DECLS8(__VA_ARGS__))
 
-/* A comma after the real arguments, when there are any. */
-#define __DISPATCHER_COMMA0
-#define __DISPATCHER_COMMA2	,
-#define __DISPATCHER_COMMA4	,
-#define __DISPATCHER_COMMA6	,
-#define __DISPATCHER_COMMA8	,
-#define __DISPATCHER_COMMA10	,
-#define __DISPATCHER_COMMA(n)	CONCATENATE(__DISPATCHER_COMMA, n)
+#define __DISPATCHER_PARAMS0(tail, ...)	tail
+#define __DISPATCHER_PARAMS2(tail, t, a)	__DISPATCHER_LIST(t a, tail)
+#define __DISPATCHER_PARAMS4(tail, t, a, ...)	\
+	__DISPATCHER_LIST(t a, __DISPATCHER_PARAMS2(tail, __VA_ARGS__))
+#define __DISPATCHER_PARAMS6(tail, t, a, ...)	\
+	__DISPATCHER_LIST(t a, __DISPATCHER_PARAMS4(tail, __VA_ARGS__))
+#define __DISPATCHER_PARAMS8(tail, t, a, ...)	\
+	__DISPATCHER_LIST(t a, __DISPATCHER_PARAMS6(tail, __VA_ARGS__))
+#define __DISPATCHER_PARAMS10(tail, t, a, ...)	\
+	__DISPATCHER_LIST(t a, __DISPATCHER_PARAMS8(tail, __VA_ARGS__))
 
-/* "void" for a prototype without arguments. */
-#define __DISPATCHER_VOID0	void
-#define __DISPATCHER_VOID2
-#define __DISPATCHER_VOID4
-#define __DISPATCHER_VOID6
-#define __DISPATCHER_VOID8
-#define __DISPATCHER_VOID10
-#define __DISPATCHER_VOID(n)	CONCATENATE(__DISPATCHER_VOID, n)
+#define __DISPATCHER_ARGS0(tail, ...)	tail
+#define __DISPATCHER_ARGS2(tail, t, a)	__DISPATCHER_LIST((t)(a), tail)
+#define __DISPATCHER_ARGS4(tail, t, a, ...)	\
+	__DISPATCHER_LIST((t)(a), __DISPATCHER_ARGS2(tail, __VA_ARGS__))
+#define __DISPATCHER_ARGS6(tail, t, a, ...)	\
+	__DISPATCHER_LIST((t)(a), __DISPATCHER_ARGS4(tail, __VA_ARGS__))
+#define __DISPATCHER_ARGS8(tail, t, a, ...)	\
+	__DISPATCHER_LIST((t)(a), __DISPATCHER_ARGS6(tail, __VA_ARGS__))
+#define __DISPATCHER_ARGS10(tail, t, a, ...)	\
+	__DISPATCHER_LIST((t)(a), __DISPATCHER_ARGS8(tail, __VA_ARGS__))
 
-#define __DISPATCHER_DECL(t, a)		t a
-#define __DISPATCHER_TYPE(t, a)		t
-#define __DISPATCHER_ARG(t, a)		a
-#define __DISPATCHER_WIDE(t, a)		(sizeof(t) > sizeof(long))
+#define __DISPATCHER_CALL0()
+#define __DISPATCHER_CALL2(t, a)	((t)(a))
+#define __DISPATCHER_CALL4(t, a, ...)	\
+	__DISPATCHER_LIST((t)(a), __DISPATCHER_CALL2(__VA_ARGS__))
+#define __DISPATCHER_CALL6(t, a, ...)	\
+	__DISPATCHER_LIST((t)(a), __DISPATCHER_CALL4(__VA_ARGS__))
+#define __DISPATCHER_CALL8(t, a, ...)	\
+	__DISPATCHER_LIST((t)(a), __DISPATCHER_CALL6(__VA_ARGS__))
+#define __DISPATCHER_CALL10(t, a, ...)	\
+	__DISPATCHER_LIST((t)(a), __DISPATCHER_CALL8(__VA_ARGS__))
 
-/* Parameters of the dispatch function: the real ones, then the target. */
-#define __DISPATCHER_PARAMS(name, n, ...)				\
-	__DISPATCHER_MAP(n, __DISPATCHER_DECL, __VA_ARGS__)		\
-	__DISPATCHER_COMMA(n) DISPATCHER_FN_T(name) __dispatcher_fn
+#define __DISPATCHER_WIDE0()	0
+#define __DISPATCHER_WIDE2(t, a)	(sizeof((t)(a)) > sizeof(long))
+#define __DISPATCHER_WIDE4(t, a, ...)	\
+	(sizeof((t)(a)) > sizeof(long) || __DISPATCHER_WIDE2(__VA_ARGS__))
+#define __DISPATCHER_WIDE6(t, a, ...)	\
+	(sizeof((t)(a)) > sizeof(long) || __DISPATCHER_WIDE4(__VA_ARGS__))
+#define __DISPATCHER_WIDE8(t, a, ...)	\
+	(sizeof((t)(a)) > sizeof(long) || __DISPATCHER_WIDE6(__VA_ARGS__))
+#define __DISPATCHER_WIDE10(t, a, ...)	\
+	(sizeof((t)(a)) > sizeof(long) || __DISPATCHER_WIDE8(__VA_ARGS__))
 
-/* Arguments passed on by the dispatch function. */
-#define __DISPATCHER_ARGS(n, ...)					\
-	__DISPATCHER_MAP(n, __DISPATCHER_ARG, __VA_ARGS__)		\
-	__DISPATCHER_COMMA(n) __dispatcher_fn
+/* __DISPATCHER(PARAMS, 4, ...) is __DISPATCHER_PARAMS4(...). */
+#define __DISPATCHER(what, n, ...)					\
+	CONCATENATE(CONCATENATE(__DISPATCHER_, what), n)(__VA_ARGS__)
 
-#define __DECLARE_DISPATCHER(name, ret, n, ...)				\
+/* Number of real arguments for n macro arguments. */
+#define __DISPATCHER_NARGS0	0
+#define __DISPATCHER_NARGS2	1
+#define __DISPATCHER_NARGS4	2
+#define __DISPATCHER_NARGS6	3
+#define __DISPATCHER_NARGS8	4
+#define __DISPATCHER_NARGS10	5
+
+/* "ret fname(type1 arg1, ..., target)": the dispatch function's shape. */
+#define __DISPATCHER_PROTO(fname, dp, ret, n, ...)			\
+	__DISPATCHER_LIST(ret fname(__DISPATCHER(PARAMS, n,		\
+		DISPATCHER_FN_T(dp) __dispatcher_fn, __VA_ARGS__)))
+
+/* "ret (*tname)(type1 arg1, ...)": a pointer to a target. */
+#define __DISPATCHER_FN_PTR(tname, ret, n, ...)				\
+	__DISPATCHER_LIST(typeof(ret) (*(tname))(__DISPATCHER(DECLS, n, __VA_ARGS__)))
+
+#define __DECLARE_DISPATCHER(dp, ret, n, ...)				\
 	static_assert((n) % 2 == 0 && (n) <= 2 * DISPATCHER_MAX_ARGS,	\
-		      "dispatcher " #name " needs (type, name) pairs, "	\
+		      "dispatcher " #dp " needs (type, name) pairs, "	\
 		      "at most 5 of them");				\
-	static_assert(!(__DISPATCHER_OR(n, __DISPATCHER_WIDE, __VA_ARGS__)), \
-		      "an argument of dispatcher " #name		\
-		      " does not fit in a register");			\
-	typedef ret (*DISPATCHER_FN_T(name))(__DISPATCHER_VOID(n)	\
-		__DISPATCHER_MAP(n, __DISPATCHER_TYPE, __VA_ARGS__));	\
-	extern struct dispatcher DISPATCHER(name);			\
-	ret DISPATCHER_FUNC(name)(__DISPATCHER_PARAMS(name, n, __VA_ARGS__))
+	typedef __DISPATCHER_FN_PTR(DISPATCHER_FN_T(dp), ret, n, __VA_ARGS__); \
+	extern struct dispatcher DISPATCHER(dp);			\
+	__DISPATCHER_PROTO(DISPATCHER_FUNC(dp), dp, ret, n, __VA_ARGS__)
 
-#define __DEFINE_DISPATCHER(name, ret, n, ...)				\
-	__DECLARE_DISPATCHER(name, ret, n, __VA_ARGS__);		\
-	static ret DISPATCHER_DEFAULT(name)(				\
-		__DISPATCHER_PARAMS(name, n, __VA_ARGS__))		\
+#define __DEFINE_DISPATCHER(dp, ret, n, ...)				\
+	__DECLARE_DISPATCHER(dp, ret, n, __VA_ARGS__);			\
+	static __DISPATCHER_PROTO(DISPATCHER_DEFAULT(dp), dp, ret, n,	\
+				  __VA_ARGS__)				\
 	{								\
-		return __dispatcher_fn(				\
-			__DISPATCHER_MAP(n, __DISPATCHER_ARG, __VA_ARGS__)); \
+		BUILD_BUG_ON_MSG(__DISPATCHER(WIDE, n, __VA_ARGS__),	\
+				 "an argument of dispatcher " #dp	\
+				 " does not fit in a register");	\
+		return __dispatcher_fn(__DISPATCHER(CALL, n, __VA_ARGS__)); \
 	}								\
-	DEFINE_STATIC_CALL(DISPATCHER_SC(name), DISPATCHER_DEFAULT(name)); \
-	struct dispatcher DISPATCHER(name) = {				\
-		.name		= #name,				\
-		.mutex		= __MUTEX_INITIALIZER(DISPATCHER(name).mutex), \
-		.nr_args	= (n) / 2,				\
-		.sc_key		= &STATIC_CALL_KEY(DISPATCHER_SC(name)), \
-		.sc_tramp	= STATIC_CALL_TRAMP_ADDR(DISPATCHER_SC(name)), \
-		.default_func	= DISPATCHER_DEFAULT(name),		\
-		.list		= LIST_HEAD_INIT(DISPATCHER(name).list), \
+	DEFINE_STATIC_CALL(DISPATCHER_SC(dp), DISPATCHER_DEFAULT(dp));	\
+	struct dispatcher DISPATCHER(dp) = {				\
+		.name		= #dp,					\
+		.mutex		= __MUTEX_INITIALIZER(DISPATCHER(dp).mutex), \
+		.nr_args	= CONCATENATE(__DISPATCHER_NARGS, n),	\
+		.sc_key		= &STATIC_CALL_KEY(DISPATCHER_SC(dp)),	\
+		.sc_tramp	= STATIC_CALL_TRAMP_ADDR(DISPATCHER_SC(dp)), \
+		.default_func	= DISPATCHER_DEFAULT(dp),		\
+		.list		= LIST_HEAD_INIT(DISPATCHER(dp).list),	\
 	};								\
-	noinline ret							\
-	DISPATCHER_FUNC(name)(__DISPATCHER_PARAMS(name, n, __VA_ARGS__)) \
+	noinline __DISPATCHER_PROTO(DISPATCHER_FUNC(dp), dp, ret, n,	\
+				    __VA_ARGS__)			\
 	{								\
-		return static_call(DISPATCHER_SC(name))(		\
-			__DISPATCHER_ARGS(n, __VA_ARGS__));		\
+		return static_call(DISPATCHER_SC(dp))(			\
+			__DISPATCHER(ARGS, n, __dispatcher_fn, __VA_ARGS__)); \
 	}
 
 /**
@@ -182,7 +219,8 @@
  * @name: name of the dispatch point
  * @ret: return type of the targets
  * @...: the targets' parameters as "type1, arg1, type2, arg2, ...", at most
- *	%DISPATCHER_MAX_ARGS pairs; each type must fit in a register
+ *	%DISPATCHER_MAX_ARGS pairs; each a scalar or pointer that fits in a
+ *	register
  *
  * Declares what dispatcher_call(), dispatcher_register() and friends need,
  * with the same arguments as the DEFINE_DISPATCHER() it refers to.
@@ -195,13 +233,15 @@
  * @name: name of the dispatch point
  * @ret: return type of the targets
  * @...: the targets' parameters as "type1, arg1, type2, arg2, ...", at most
- *	%DISPATCHER_MAX_ARGS pairs; each type must fit in a register
+ *	%DISPATCHER_MAX_ARGS pairs; each a scalar or pointer that fits in a
+ *	register
  *
  * Defines the dispatch function DISPATCHER_FUNC(@name), which takes the
  * real arguments followed by the target and enters the current image
  * through a static_call, and the &struct dispatcher that tracks the
  * targets.  More than %DISPATCHER_MAX_ARGS arguments, an odd number of
- * macro arguments or an argument wider than a register is a build error:
+ * macro arguments, or an argument that is not a scalar or pointer or is
+ * wider than a register, is a build error:
  * the target must arrive in a register for the image to compare it.
  *
  * Example::
@@ -211,17 +251,6 @@
  */
 #define DEFINE_DISPATCHER(name, ret, ...)				\
 	__DEFINE_DISPATCHER(name, ret, COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
-
-/**
- * EXPORT_DISPATCHER_GPL - export a dispatch point to GPL modules
- * @name: name of the dispatch point
- *
- * Lets modules call through, and register targets with, a dispatch point
- * defined in the core kernel.
- */
-#define EXPORT_DISPATCHER_GPL(name)					\
-	EXPORT_SYMBOL_GPL(DISPATCHER_FUNC(name));			\
-	EXPORT_SYMBOL_GPL(DISPATCHER(name))
 
 #define __dispatcher_call0(name, fn)	DISPATCHER_FUNC(name)(fn)
 #define __dispatcher_call1(name, fn, ...) DISPATCHER_FUNC(name)(__VA_ARGS__, fn)
@@ -249,13 +278,13 @@
 
 /*
  * Check at compile time that @fn is a target of dispatch point @name and
- * convert it to an address.  &*fn turns a function and a function pointer
- * into the same pointer type.
+ * convert it to an address.  typeof(*fn) * is the same pointer type for a
+ * function and for a function pointer.
  */
 #define __dispatcher_checked(name, fn)					\
 	({								\
 		BUILD_BUG_ON_MSG(!__builtin_types_compatible_p(		\
-					typeof(&*(fn)), DISPATCHER_FN_T(name)), \
+					typeof(*(fn)) *, DISPATCHER_FN_T(name)), \
 				 "target type does not match dispatcher " #name); \
 		(void *)(fn);						\
 	})

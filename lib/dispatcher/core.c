@@ -11,6 +11,7 @@
 
 #include "dispatcher_internal.h"
 
+/* Dispatchers that have had targets; the mutex nests outside each d->mutex. */
 DEFINE_MUTEX(dispatcher_list_mutex);
 LIST_HEAD(dispatcher_list);
 
@@ -294,7 +295,7 @@ static int dispatcher_check_target(void *fn)
 	if (WARN_ONCE(!fn, "dispatcher: NULL target\n"))
 		return -EINVAL;
 	if (WARN_ONCE(!kernel_text_address((unsigned long)fn),
-		      "dispatcher: target %px is not kernel text\n", fn))
+		      "dispatcher: target %p is not kernel text\n", fn))
 		return -EFAULT;
 	return 0;
 }

@@ -91,7 +91,7 @@ struct dispatcher_ops {
  */
 struct dispatcher {
 	const char *name;
-	struct mutex mutex;
+	struct mutex mutex;		/* serialises updates, protects below */
 	struct dispatcher_target *targets;
 	unsigned int nr_targets;
 	unsigned int nr_args;

@@ -77,10 +77,15 @@ static noinline u64 args5_b(u64 a, u32 b, u16 c, u8 d, s64 e)
 static noinline void void_a(int *out, int v) { *out = v + 1; }
 static noinline void void_b(int *out, int v) { *out = -v; }
 
-/* Calls through the dispatcher equal direct calls, for each target. */
+/* A call through the dispatcher equals the direct call. */
 #define EXPECT_CALLS(test, name, fn, ...)				\
-	KUNIT_EXPECT_EQ_MSG(test, dispatcher_call(name, fn, ##__VA_ARGS__), \
-			    fn(__VA_ARGS__), "%s via %s", #fn, #name)
+	do {								\
+		typeof(fn) *__fn = (fn);				\
+									\
+		KUNIT_EXPECT_EQ_MSG(test,				\
+				    dispatcher_call(name, __fn, ##__VA_ARGS__), \
+				    __fn(__VA_ARGS__), "%s via %s", #fn, #name); \
+	} while (0)
 
 static void check_args_calls(struct kunit *test)
 {
@@ -120,27 +125,44 @@ static void check_args_calls(struct kunit *test)
 	}
 }
 
-#define REGISTER_ALL(op, fn_a)						\
-	do {								\
-		KUNIT_ASSERT_EQ(test, op(kunit_args0, args0_##fn_a), 0);	\
-		KUNIT_ASSERT_EQ(test, op(kunit_args1, args1_##fn_a), 0);	\
-		KUNIT_ASSERT_EQ(test, op(kunit_args2, args2_##fn_a), 0);	\
-		KUNIT_ASSERT_EQ(test, op(kunit_args3, args3_##fn_a), 0);	\
-		KUNIT_ASSERT_EQ(test, op(kunit_args4, args4_##fn_a), 0);	\
-		KUNIT_ASSERT_EQ(test, op(kunit_args5, args5_##fn_a), 0);	\
-		KUNIT_ASSERT_EQ(test, op(kunit_void, void_##fn_a), 0);	\
-	} while (0)
+static const struct {
+	struct dispatcher *d;
+	void *a, *b;
+} args_targets[] = {
+	{ &DISPATCHER(kunit_args0), args0_a, args0_b },
+	{ &DISPATCHER(kunit_args1), args1_a, args1_b },
+	{ &DISPATCHER(kunit_args2), args2_a, args2_b },
+	{ &DISPATCHER(kunit_args3), args3_a, args3_b },
+	{ &DISPATCHER(kunit_args4), args4_a, args4_b },
+	{ &DISPATCHER(kunit_args5), args5_a, args5_b },
+	{ &DISPATCHER(kunit_void), void_a, void_b },
+};
+
+/* (Un)register target a or b of every dispatch point above. */
+static void set_args_targets(struct kunit *test, bool b, bool reg)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(args_targets); i++) {
+		struct dispatcher *d = args_targets[i].d;
+		void *fn = b ? args_targets[i].b : args_targets[i].a;
+
+		KUNIT_ASSERT_EQ_MSG(test, reg ? __dispatcher_register(d, fn) :
+					  __dispatcher_unregister(d, fn), 0,
+				    "%s", d->name);
+	}
+}
 
 /* §3.1 and §3.11: registration never changes what is called. */
 static void dispatcher_test_args(struct kunit *test)
 {
 	check_args_calls(test);		/* nothing registered */
-	REGISTER_ALL(dispatcher_register, a);
+	set_args_targets(test, false, true);
 	check_args_calls(test);		/* a registered, b not */
-	REGISTER_ALL(dispatcher_register, b);
+	set_args_targets(test, true, true);
 	check_args_calls(test);		/* both */
-	REGISTER_ALL(dispatcher_unregister, a);
-	REGISTER_ALL(dispatcher_unregister, b);
+	set_args_targets(test, false, false);
+	set_args_targets(test, true, false);
 	check_args_calls(test);
 	KUNIT_EXPECT_EQ(test, DISPATCHER(kunit_args5).nr_targets, 0);
 	KUNIT_EXPECT_EQ(test, DISPATCHER(kunit_args5).nr_args, 5);
@@ -220,8 +242,9 @@ static int bad_register_null(void)
 
 static int bad_register_data(void)
 {
-	return dispatcher_register(kunit_args1,
-				   (DISPATCHER_FN_T(kunit_args1))&not_text);
+	void *data = (void *)&not_text;
+
+	return __dispatcher_register(&DISPATCHER(kunit_args1), data);
 }
 
 static int bad_unregister_null(void)
@@ -537,20 +560,29 @@ static unsigned int mock_live(void)
  */
 #define TGT_DEF(p)							\
 	static noinline int tgt_##p(int a, int b) { return a + 3 * b + 0##p; }
-#define TGT_PTR(p)	tgt_##p,
-#define TGT4(m, p)	m(p##0) m(p##1) m(p##2) m(p##3)
-#define TGT16(m, p)	TGT4(m, p##0) TGT4(m, p##1) TGT4(m, p##2) TGT4(m, p##3)
-#define TGT64(m, p)	TGT16(m, p##0) TGT16(m, p##1) TGT16(m, p##2) TGT16(m, p##3)
-#define TGT256(m, p)	TGT64(m, p##0) TGT64(m, p##1) TGT64(m, p##2) TGT64(m, p##3)
-#define TGT1024(m)	TGT256(m, 0) TGT256(m, 1) TGT256(m, 2) TGT256(m, 3)
+#define TGT_DEF4(p)	__DISPATCHER_LIST(TGT_DEF(p##0) TGT_DEF(p##1)	\
+				  TGT_DEF(p##2) TGT_DEF(p##3))
+#define TGT_DEF16(p)	__DISPATCHER_LIST(TGT_DEF4(p##0) TGT_DEF4(p##1)	\
+				  TGT_DEF4(p##2) TGT_DEF4(p##3))
+#define TGT_DEF64(p)	__DISPATCHER_LIST(TGT_DEF16(p##0) TGT_DEF16(p##1)	\
+				  TGT_DEF16(p##2) TGT_DEF16(p##3))
+#define TGT_DEF256(p)	__DISPATCHER_LIST(TGT_DEF64(p##0) TGT_DEF64(p##1)	\
+				  TGT_DEF64(p##2) TGT_DEF64(p##3))
+TGT_DEF256(0) TGT_DEF256(1) TGT_DEF256(2) TGT_DEF256(3)
 
-TGT1024(TGT_DEF)
+#define TGT_PTR4(p)	__DISPATCHER_LIST(tgt_##p##0, tgt_##p##1, tgt_##p##2, tgt_##p##3)
+#define TGT_PTR16(p)	__DISPATCHER_LIST(TGT_PTR4(p##0), TGT_PTR4(p##1),	\
+					  TGT_PTR4(p##2), TGT_PTR4(p##3))
+#define TGT_PTR64(p)	__DISPATCHER_LIST(TGT_PTR16(p##0), TGT_PTR16(p##1),	\
+					  TGT_PTR16(p##2), TGT_PTR16(p##3))
+#define TGT_PTR256(p)	__DISPATCHER_LIST(TGT_PTR64(p##0), TGT_PTR64(p##1),	\
+					  TGT_PTR64(p##2), TGT_PTR64(p##3))
 
 static noinline int tgt_never(int a, int b) { return a - b; }
 
 /* tgts[NR_TGTS] is never registered by any case. */
 static DISPATCHER_FN_T(kunit_mock) const tgts[] = {
-	TGT1024(TGT_PTR)
+	TGT_PTR256(0), TGT_PTR256(1), TGT_PTR256(2), TGT_PTR256(3),
 	tgt_never
 };
 

@@ -454,11 +454,9 @@ static void dispatcher_evict(struct dispatcher *d, const struct module *mod,
 			pr_debug("dispatcher %s: evicting %ps of %s\n",
 				 d->name, (void *)d->targets[i].addr, mod->name);
 	}
-	if (n == d->nr_targets)
-		return;
-
 	/* Shrink in place: the image has its own copy of the addresses. */
-	dispatcher_commit(d, d->targets, n, true);
+	if (n != d->nr_targets)
+		dispatcher_commit(d, d->targets, n, true);
 	if (release) {
 		kvfree(d->targets);
 		d->targets = NULL;

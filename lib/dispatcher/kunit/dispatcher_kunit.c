@@ -496,29 +496,33 @@ static void *mock_alloc(unsigned int size)
 {
 	unsigned int k;
 
+	void *entry = NULL;
+
 	if (mock.fail_alloc)
 		return NULL;
-	guard(spinlock)(&mock.lock);
-	for (k = 0; k < MOCK_IMAGES; k++) {
+	spin_lock(&mock.lock);
+	for (k = 0; k < MOCK_IMAGES && !entry; k++) {
 		if (!mock.pool[k].allocated) {
 			mock.pool[k].allocated = true;
 			mock.pool[k].copied = false;
 			mock.pool[k].nr = 0;
-			return mock.pool[k].entry;
+			entry = mock.pool[k].entry;
 		}
 	}
-	return NULL;
+	spin_unlock(&mock.lock);
+	return entry;
 }
 
 static void mock_free(void *image, unsigned int size)
 {
 	struct mock_image *img = mock_find(image);
 
-	guard(spinlock)(&mock.lock);
+	spin_lock(&mock.lock);
 	if (img) {
 		WRITE_ONCE(img->copied, false);
 		WRITE_ONCE(img->allocated, false);
 	}
+	spin_unlock(&mock.lock);
 }
 
 static int mock_copy(void *dst, const void *src, unsigned int len)
@@ -548,9 +552,10 @@ static unsigned int mock_live(void)
 {
 	unsigned int k, n = 0;
 
-	guard(spinlock)(&mock.lock);
+	spin_lock(&mock.lock);
 	for (k = 0; k < MOCK_IMAGES; k++)
 		n += mock.pool[k].allocated;
+	spin_unlock(&mock.lock);
 	return n;
 }
 
@@ -891,6 +896,15 @@ static void dispatcher_test_module_release(struct kunit *test)
 			tgts[0](1, 2));
 	dispatcher_barrier();
 	KUNIT_EXPECT_EQ(test, mock_live(), 0);
+
+	/* Released after its last target went: its empty array goes too. */
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_released, tgts[2]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_released, tgts[2]), 0);
+	KUNIT_EXPECT_FALSE(test, list_empty(&d->list));
+	KUNIT_EXPECT_NOT_NULL(test, d->targets);
+	dispatcher_module_notify(NULL, MODULE_STATE_GOING, mod);
+	KUNIT_EXPECT_TRUE(test, list_empty(&d->list));
+	KUNIT_EXPECT_NULL(test, d->targets);
 }
 #else
 static void dispatcher_test_module_evict(struct kunit *test)

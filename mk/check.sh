@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: install what is missing, assemble build/src, run the KUnit
-# suites and the static checks, and end with one line
+# suites, the build-time tests and the static checks, and end with one line
 # "N passed, N failed, N skipped" summing every test case and check.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -15,11 +15,15 @@ echo "== KUnit on UML (lib/dispatcher/kunit/.kunitconfig)"
 read -r kp kf ks < "$logs/kunit-um.count"
 echo "kunit-um: $kp passed, $kf failed, $ks skipped (log: build/logs/kunit-um.log)"
 
+echo "== build-time tests (lib/dispatcher/kunit/dispatcher_build_test.c)"
+"$top/mk/build-tests.sh"
+read -r bp bf < "$logs/build-tests.count"
+
 echo "== checkpatch --strict, kernel-doc, sparse C=2 + W=1"
 "$top/mk/lint.sh"
 read -r lp lf < "$logs/lint.count"
 
-passed=$((kp + lp))
-failed=$((kf + lf))
+passed=$((kp + bp + lp))
+failed=$((kf + bf + lf))
 echo "$passed passed, $failed failed, $ks skipped"
 [ "$failed" = 0 ]

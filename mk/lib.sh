@@ -31,3 +31,18 @@ overlay_files() {
 		grep -v -E '^(Makefile|README\.md|mk/|patches/|\.ci/|\.gitignore)' |
 		while read -r f; do [ -f "$top/$f" ] && echo "$f"; done
 }
+
+# result <status> <what> <log>: count one check, passed if status is 0,
+# and print it; a failure shows the first lines of its log.
+pass=0
+fail=0
+result() {
+	if [ "$1" = 0 ]; then
+		pass=$((pass + 1))
+		echo "ok   $2"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $2"
+		sed 's/^/     /' "$3" | head -n 40
+	fi
+}

@@ -9,19 +9,6 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pass=0
-fail=0
-result() {	# result <ok?> <what> <log>
-	if [ "$1" = 0 ]; then
-		pass=$((pass + 1))
-		echo "ok   $2"
-	else
-		fail=$((fail + 1))
-		echo "FAIL $2"
-		sed 's/^/     /' "$3"
-	fi
-}
-
 cd "$src" || die "no $src: run make tree"
 out=$logs/lint.out
 

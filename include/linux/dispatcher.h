@@ -96,9 +96,10 @@
  *   __DISPATCHER_WIDEn(...)          true if an argument is wider than a
  *                                    register (arguments in scope)
  *
- * The casts to each argument's own type change nothing for a scalar or a
- * pointer, and make any other argument type a build error: the image
- * compares registers, so every argument must be passed in one.
+ * ARGS and CALL cast each argument to its own type, which changes nothing
+ * and keeps every parameter of these macros used.  Each argument must be
+ * passed in one register (WIDE), so that the target arrives in the
+ * register the image compares.
  * __DISPATCHER_LIST() passes a comma-separated list through unchanged.
  */
 #define __DISPATCHER_LIST(...)		__VA_ARGS__
@@ -219,8 +220,7 @@
  * @name: name of the dispatch point
  * @ret: return type of the targets
  * @...: the targets' parameters as "type1, arg1, type2, arg2, ...", at most
- *	%DISPATCHER_MAX_ARGS pairs; each a scalar or pointer that fits in a
- *	register
+ *	%DISPATCHER_MAX_ARGS pairs; each type must fit in a register
  *
  * Declares what dispatcher_call(), dispatcher_register() and friends need,
  * with the same arguments as the DEFINE_DISPATCHER() it refers to.
@@ -233,15 +233,13 @@
  * @name: name of the dispatch point
  * @ret: return type of the targets
  * @...: the targets' parameters as "type1, arg1, type2, arg2, ...", at most
- *	%DISPATCHER_MAX_ARGS pairs; each a scalar or pointer that fits in a
- *	register
+ *	%DISPATCHER_MAX_ARGS pairs; each type must fit in a register
  *
  * Defines the dispatch function DISPATCHER_FUNC(@name), which takes the
  * real arguments followed by the target and enters the current image
  * through a static_call, and the &struct dispatcher that tracks the
  * targets.  More than %DISPATCHER_MAX_ARGS arguments, an odd number of
- * macro arguments, or an argument that is not a scalar or pointer or is
- * wider than a register, is a build error:
+ * macro arguments or an argument wider than a register is a build error:
  * the target must arrive in a register for the image to compare it.
  *
  * Example::

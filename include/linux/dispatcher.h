@@ -352,12 +352,14 @@ void dispatcher_barrier(void);
  * lib/dispatcher/core.c say "no JIT": arch_dispatcher_image_size() returns
  * 0 and every dispatch point makes plain indirect calls.  An architecture
  * with a JIT selects HAVE_DISPATCHER_JIT and overrides all of them; see
- * &struct dispatcher_ops for what each one does.
+ * &struct dispatcher_ops for what each one does.  arch_dispatcher_wanted()
+ * tells whether images pay off on this CPU, for dispatcher=auto.
  */
 unsigned int arch_dispatcher_image_size(unsigned int nr_targets);
 int arch_dispatcher_generate(void *buf, void *image, unsigned int size,
 			     const struct dispatcher_target *targets,
 			     unsigned int nr_targets, unsigned int target_arg);
+bool arch_dispatcher_wanted(void);
 void *arch_dispatcher_alloc(unsigned int size);
 void arch_dispatcher_free(void *image, unsigned int size);
 int arch_dispatcher_copy(void *dst, const void *src, unsigned int len);

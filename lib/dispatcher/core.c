@@ -49,6 +49,60 @@ int __weak arch_dispatcher_copy(void *dst, const void *src, unsigned int len)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * Whether the JIT pays off on this CPU: by default, always.  An
+ * architecture that knows better overrides this.
+ */
+bool __weak arch_dispatcher_wanted(void)
+{
+	return true;
+}
+
+VISIBLE_IF_KUNIT enum dispatcher_mode dispatcher_mode = DISPATCHER_MODE_AUTO;
+EXPORT_SYMBOL_IF_KUNIT(dispatcher_mode);
+
+static const char *const dispatcher_mode_names[] = {
+	[DISPATCHER_MODE_AUTO]	= "auto",
+	[DISPATCHER_MODE_ON]	= "on",
+	[DISPATCHER_MODE_OFF]	= "off",
+};
+
+/* dispatcher=on|off|auto on the kernel command line. */
+static int __init dispatcher_setup(char *str)
+{
+	int mode = match_string(dispatcher_mode_names,
+				ARRAY_SIZE(dispatcher_mode_names), str);
+
+	if (mode < 0) {
+		pr_warn("dispatcher: unknown mode '%s', keeping 'auto'\n", str);
+		return 1;
+	}
+	dispatcher_mode = mode;
+	return 1;
+}
+__setup("dispatcher=", dispatcher_setup);
+
+/* The mode and whether the JIT is used, for debugfs. */
+const char *dispatcher_mode_name(void)
+{
+	return dispatcher_mode_names[READ_ONCE(dispatcher_mode)];
+}
+
+/* Does @d build images?  A test's back end is always used. */
+static bool dispatcher_jit_wanted(struct dispatcher *d)
+{
+	if (d->ops)
+		return true;
+	switch (READ_ONCE(dispatcher_mode)) {
+	case DISPATCHER_MODE_ON:
+		return true;
+	case DISPATCHER_MODE_OFF:
+		return false;
+	default:
+		return arch_dispatcher_wanted();
+	}
+}
+
 static const struct dispatcher_ops dispatcher_arch_ops = {
 	.image_size	= arch_dispatcher_image_size,
 	.generate	= arch_dispatcher_generate,
@@ -111,8 +165,8 @@ void dispatcher_barrier(void)
 EXPORT_SYMBOL_GPL(dispatcher_barrier);
 
 /*
- * Build an image for @targets.  Returns NULL when the back end has no JIT,
- * an ERR_PTR() when it failed; nothing is left allocated then.
+ * Build an image for @targets.  Returns NULL when there is no JIT or it is
+ * switched off, an ERR_PTR() when it failed; nothing is left allocated then.
  */
 static struct dispatcher_image *
 dispatcher_image_build(struct dispatcher *d,
@@ -125,7 +179,7 @@ dispatcher_image_build(struct dispatcher *d,
 	void *buf;
 	int ret;
 
-	size = ops->image_size(nr_targets);
+	size = dispatcher_jit_wanted(d) ? ops->image_size(nr_targets) : 0;
 	if (!size)
 		return NULL;
 

@@ -20,6 +20,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/static_call.h>
+#include <linux/string.h>
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
@@ -41,6 +42,26 @@ struct dispatcher_image {
 	struct rcu_head rcu;
 	struct rcu_work rwork;
 };
+
+/**
+ * enum dispatcher_mode - whether dispatchers build images
+ * @DISPATCHER_MODE_AUTO: if arch_dispatcher_wanted() says the CPU gains
+ * @DISPATCHER_MODE_ON: always, where there is a JIT
+ * @DISPATCHER_MODE_OFF: never; every call is a plain indirect call
+ *
+ * Set with dispatcher= on the kernel command line.  A change takes effect
+ * for each dispatcher at its next update.
+ */
+enum dispatcher_mode {
+	DISPATCHER_MODE_AUTO,
+	DISPATCHER_MODE_ON,
+	DISPATCHER_MODE_OFF,
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+extern enum dispatcher_mode dispatcher_mode;
+#endif
+const char *dispatcher_mode_name(void);
 
 extern struct mutex dispatcher_list_mutex;
 extern struct list_head dispatcher_list;

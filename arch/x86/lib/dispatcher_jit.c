@@ -294,6 +294,22 @@ static int dj_emit_image(struct dj_ctx *ctx, unsigned int nr_targets)
 	return ctx->pos <= ctx->size ? 0 : -E2BIG;
 }
 
+/*
+ * dispatcher=auto: images pay off where indirect branches go through a
+ * retpoline-style thunk or an LFENCE.  UML has none, but runs the JIT so
+ * that it is tested.
+ */
+bool arch_dispatcher_wanted(void)
+{
+#ifdef CONFIG_UML
+	return true;
+#else
+	return cpu_feature_enabled(X86_FEATURE_RETPOLINE) ||
+	       cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE) ||
+	       cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS);
+#endif
+}
+
 unsigned int arch_dispatcher_image_size(unsigned int nr_targets)
 {
 	if (!nr_targets || nr_targets > DJ_MAX_TARGETS)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: install what is missing, assemble build/src, run the KUnit
-# suites, the build-time tests and the static checks, and end with one line
+# suites on UML and on x86_64 in QEMU, the build-time tests and the static checks, and end with one line
 # "N passed, N failed, N skipped" summing every test case and check.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +15,11 @@ echo "== KUnit on UML (lib/dispatcher/kunit/.kunitconfig)"
 read -r kp kf ks < "$logs/kunit-um.count"
 echo "kunit-um: $kp passed, $kf failed, $ks skipped (log: build/logs/kunit-um.log)"
 
+echo "== KUnit on x86_64 in QEMU (TCG, -smp 2; + lib/dispatcher/kunit/x86_64.kunitconfig)"
+"$top/mk/kunit.sh" x86_64
+read -r xp xf xs < "$logs/kunit-x86_64.count"
+echo "kunit-x86_64: $xp passed, $xf failed, $xs skipped (log: build/logs/kunit-x86_64.log)"
+
 echo "== build-time tests (lib/dispatcher/kunit/dispatcher_build_test.c)"
 "$top/mk/build-tests.sh"
 read -r bp bf < "$logs/build-tests.count"
@@ -23,7 +28,7 @@ echo "== checkpatch --strict, kernel-doc, sparse C=2 + W=1"
 "$top/mk/lint.sh"
 read -r lp lf < "$logs/lint.count"
 
-passed=$((kp + bp + lp))
-failed=$((kf + bf + lf))
-echo "$passed passed, $failed failed, $ks skipped"
+passed=$((kp + xp + bp + lp))
+failed=$((kf + xf + bf + lf))
+echo "$passed passed, $failed failed, $((ks + xs)) skipped"
 [ "$failed" = 0 ]

@@ -5,7 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs="gcc make flex bison bc libelf-dev libssl-dev sparse python3 perl
-      rsync patch xz-utils git"
+      rsync patch xz-utils git cpio kmod qemu-system-x86 qemu-system-data"
 [ -n "${KDIR:-}" ] || pkgs="$pkgs linux-source-6.12"
 
 missing=

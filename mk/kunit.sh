@@ -1,23 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Run the dispatcher's KUnit suites on UML.  FILTER picks suites/cases
-# (kunit.py's filter_glob, e.g. FILTER='dispatcher_api.*').  Writes the
-# log to build/logs/kunit-um.log and "<passed> <failed> <skipped>" to
-# build/logs/kunit-um.count.
+# Run the dispatcher's KUnit suites: "mk/kunit.sh" on UML, "mk/kunit.sh
+# x86_64" in QEMU (TCG, two CPUs) with lib/dispatcher/kunit/x86_64.kunitconfig
+# on top.  FILTER picks suites/cases (kunit.py's filter_glob, e.g.
+# FILTER='dispatcher_api.*').  Writes the log to build/logs/kunit-<arch>.log
+# and "<passed> <failed> <skipped>" to build/logs/kunit-<arch>.count.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-log=$logs/kunit-um.log
-count=$logs/kunit-um.count
+arch=${1:-um}
+log=$logs/kunit-$arch.log
+count=$logs/kunit-$arch.count
 echo "0 1 0" > "$count"
 
+args=(--kunitconfig=lib/dispatcher/kunit)
+if [ "$arch" != um ]; then
+	args+=(--arch="$arch"
+	       --kunitconfig="lib/dispatcher/kunit/$arch.kunitconfig"
+	       --qemu_args="-smp 2"
+	       --timeout=1800)
+fi
+
 cd "$src" || die "no $src: run make tree"
-python3 tools/testing/kunit/kunit.py run \
-	--kunitconfig=lib/dispatcher/kunit \
-	--build_dir="$build/kunit-um" \
+python3 tools/testing/kunit/kunit.py run "${args[@]}" \
+	--build_dir="$build/kunit-$arch" \
 	--jobs="$jobs" \
-	${FILTER:+"$FILTER"} 2>&1 | tee "$log" | grep -E '^\[..:..:..\] (\[|=|Testing|#|Ran|Elapsed|ERROR|Building|Configuring|Starting)|error:|Error' 
+	${FILTER:+"$FILTER"} 2>&1 | tee "$log" |
+	grep -E '^\[..:..:..\] (\[|=|Testing|#|Ran|Elapsed|ERROR|Building|Configuring|Starting)|error:|Error'
 rc=${PIPESTATUS[0]}
 
 # "Testing complete. Ran 27 tests: passed: 25, failed: 1, skipped: 1"

@@ -18,6 +18,7 @@
 
 #include <kunit/test.h>
 #include <linux/dispatcher.h>
+#include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -25,6 +26,10 @@
 #include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/unaligned.h>
+#if defined(CONFIG_X86) && !defined(CONFIG_UML) && defined(CONFIG_INSTRUCTION_DECODER)
+#include <asm/insn.h>
+#include <asm/text-patching.h>
+#endif
 
 #include "../dispatcher_internal.h"
 
@@ -369,6 +374,9 @@ static void dispatcher_test_debugfs(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "args2_a users 1\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, d->image ? "jit: active\n" :
 						       "jit: inactive\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "mode: "));
+	if (d->image)
+		KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "bytes/target)\n"));
 
 	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_a), 0);
 	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_b), 0);
@@ -1043,6 +1051,56 @@ static void walk_node(struct jit_walk *w, unsigned int off, unsigned int depth)
 	}
 }
 
+#if defined(CONFIG_X86) && !defined(CONFIG_UML) && defined(CONFIG_INSTRUCTION_DECODER)
+/*
+ * The same image through the kernel's instruction decoder: apart from
+ * int3 padding, only compares, the movabs into %r11, lfence, direct
+ * branches (into the image on a 16-byte boundary, or to one of @hits) and
+ * at the fallback alone one indirect branch or the jump to its thunk.
+ */
+static void jit_decode(struct kunit *test, struct jit_walk *w)
+{
+	unsigned int off = 0, indirect = 0, i;
+	unsigned long to;
+	struct insn insn;
+	bool known;
+	u8 op;
+
+	while (off < w->len) {
+		if (w->code[off] == INT3_INSN_OPCODE) {
+			off++;
+			continue;
+		}
+		KUNIT_ASSERT_EQ_MSG(test, insn_decode_kernel(&insn, w->code + off),
+				    0, "offset %u", off);
+		op = insn.opcode.bytes[0];
+		if (op == JMP32_INSN_OPCODE ||
+		    (op == 0x0f && (insn.opcode.bytes[1] & 0xf0) == 0x80)) {
+			to = w->ip + off + insn.length + insn.immediate.value;
+			known = to >= w->ip && to < w->ip + w->len && !(to % 16);
+			for (i = 0; i < w->nr_hits && !known; i++)
+				known = to == w->hits[i];
+			KUNIT_EXPECT_TRUE_MSG(test, known || off == w->fallback,
+					      "branch at %u goes astray", off);
+		} else if (op == 0xff) {
+			indirect++;
+			KUNIT_EXPECT_EQ(test, off, w->fallback);
+		} else {
+			/* cmp imm32 / cmp r64 / movabs to %r11 / lfence */
+			KUNIT_EXPECT_TRUE_MSG(test, op == 0x81 || op == 0x39 ||
+					      op == 0xbb || op == 0x0f,
+					      "unexpected opcode %#x at %u", op, off);
+		}
+		off += insn.length;
+	}
+	KUNIT_EXPECT_LE(test, indirect, 1);
+}
+#else
+static void jit_decode(struct kunit *test, struct jit_walk *w)
+{
+}
+#endif
+
 /* Walk @len bytes of code generated to run at @ip; see struct jit_walk. */
 static void jit_walk(struct kunit *test, struct jit_walk *w, const void *code,
 		     unsigned long ip, unsigned int len, unsigned int nr)
@@ -1070,6 +1128,7 @@ static void jit_walk(struct kunit *test, struct jit_walk *w, const void *code,
 		KUNIT_EXPECT_EQ(test, f[2], 0xcc);
 		KUNIT_EXPECT_EQ(test, w->fallback + 3, len);
 	}
+	jit_decode(test, w);
 }
 
 static int cmp_ulong(const void *a, const void *b)
@@ -1208,7 +1267,9 @@ static void dispatcher_jit_test_imm64(struct kunit *test)
 /*
  * A target a rel32 jump cannot reach from the image gets no leaf and so
  * is reached through the fallback.  The image is generated for an address
- * 4 GB away from kernel text and only walked, not run.
+ * 4 GB away from kernel text and only walked, not run.  Where the
+ * fallback is a jump to a thunk in kernel text, that is out of reach too
+ * and generation must fail.
  */
 static void dispatcher_jit_test_far(struct kunit *test)
 {
@@ -1229,9 +1290,17 @@ static void dispatcher_jit_test_far(struct kunit *test)
 	buf = kunit_kzalloc(test, size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	ret = arch_dispatcher_generate(buf, (void *)far, size, t, 3, 2);
-	KUNIT_ASSERT_GT(test, ret, 0);
-	jit_walk(test, &w, buf, far, ret, 3);
-	KUNIT_EXPECT_EQ(test, w.nr_hits, 0);
+	if (ret == -ERANGE && !IS_ENABLED(CONFIG_UML)) {
+		/*
+		 * The fallback jumps to a thunk in kernel text, which is as
+		 * far away: no image rather than a wrong one.
+		 */
+		kunit_info(test, "fallback thunk out of reach: -ERANGE");
+	} else {
+		KUNIT_ASSERT_GT(test, ret, 0);
+		jit_walk(test, &w, buf, far, ret, 3);
+		KUNIT_EXPECT_EQ(test, w.nr_hits, 0);
+	}
 
 	/* The same targets within reach each get their leaf. */
 	far = ((unsigned long)tgts[0] + SZ_1G) & PAGE_MASK;
@@ -1241,8 +1310,109 @@ static void dispatcher_jit_test_far(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w.nr_hits, 3);
 }
 
+#ifdef CONFIG_FUNCTION_TRACER
+static atomic_t ftrace_hits;
+
+static void jit_ftrace_func(unsigned long ip, unsigned long parent_ip,
+			    struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	atomic_inc(&ftrace_hits);
+}
+
+static struct ftrace_ops jit_ftrace_ops = {
+	.func = jit_ftrace_func,
+};
+
+/*
+ * §3.9: the dispatch function stays traceable.  The first BPF dispatcher
+ * took over __fentry__ and so broke ftrace on it; the static_call does
+ * not.
+ */
+static void dispatcher_jit_test_ftrace(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_jit);
+	unsigned long ip = (unsigned long)DISPATCHER_FUNC(kunit_jit);
+	int i, ret;
+
+	JIT_REQUIRES(test);
+	ret = ftrace_set_filter_ip(&jit_ftrace_ops, ip, 0, 1);
+	if (ret)
+		kunit_skip(test, "cannot trace the dispatch function: %d", ret);
+	KUNIT_ASSERT_EQ(test, register_ftrace_function(&jit_ftrace_ops), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_EXPECT_NOT_NULL(test, d->image);
+
+	atomic_set(&ftrace_hits, 0);
+	for (i = 0; i < 10; i++) {
+		KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[0], i, 1),
+				tgts[0](i, 1));
+		KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[1], i, 1),
+				tgts[1](i, 1));
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ftrace_hits), 20);
+
+	KUNIT_EXPECT_EQ(test, unregister_ftrace_function(&jit_ftrace_ops), 0);
+	ftrace_free_filter(&jit_ftrace_ops);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+}
+#else
+static void dispatcher_jit_test_ftrace(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_FUNCTION_TRACER");
+}
+#endif
+
+/* dispatcher=off and =on take effect at the next update; =auto asks the arch. */
+static void dispatcher_jit_test_mode(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_jit);
+
+	JIT_REQUIRES(test);
+	dispatcher_mode = DISPATCHER_MODE_OFF;
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_EXPECT_NULL(test, d->image);
+	KUNIT_EXPECT_EQ(test, d->jit_err, 0);
+	expect_entry(test, d);
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[0], 2, 3),
+			tgts[0](2, 3));
+
+	dispatcher_mode = DISPATCHER_MODE_ON;
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[1]), 0);
+	KUNIT_EXPECT_NOT_NULL(test, d->image);
+	expect_entry(test, d);
+	KUNIT_EXPECT_STREQ(test, dispatcher_mode_name(), "on");
+
+	dispatcher_mode = DISPATCHER_MODE_AUTO;
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[2]), 0);
+	KUNIT_EXPECT_EQ(test, !!d->image, arch_dispatcher_wanted());
+	expect_entry(test, d);
+	kunit_info(test, "auto: JIT %s on this CPU",
+		   arch_dispatcher_wanted() ? "wanted" : "not wanted");
+
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[1]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[2]), 0);
+}
+
+static enum dispatcher_mode saved_mode;
+
+/* Test the JIT whatever this CPU's mitigation and the command line say. */
+static int jit_init(struct kunit *test)
+{
+	saved_mode = dispatcher_mode;
+	dispatcher_mode = DISPATCHER_MODE_ON;
+	return 0;
+}
+
+static void jit_exit(struct kunit *test)
+{
+	dispatcher_mode = saved_mode;
+}
+
 static struct kunit_case dispatcher_jit_cases[] = {
 	KUNIT_CASE_PARAM(dispatcher_jit_test_many, jit_gen_params),
+	KUNIT_CASE(dispatcher_jit_test_mode),
+	KUNIT_CASE(dispatcher_jit_test_ftrace),
 	KUNIT_CASE(dispatcher_jit_test_imm64),
 	KUNIT_CASE(dispatcher_jit_test_far),
 	{}
@@ -1250,6 +1420,8 @@ static struct kunit_case dispatcher_jit_cases[] = {
 
 static struct kunit_suite dispatcher_jit_suite = {
 	.name = "dispatcher_jit",
+	.init = jit_init,
+	.exit = jit_exit,
 	.test_cases = dispatcher_jit_cases,
 };
 

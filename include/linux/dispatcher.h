@@ -59,6 +59,11 @@
  * Updates do not wait for the grace periods.  At most
  * %DISPATCHER_MAX_RETIRING retired images wait to be freed at any time; an
  * update that would exceed that waits for older images to be freed first.
+ * So a kernel thread that calls through dispatchers in a loop without
+ * ever sleeping holds up RCU-tasks grace periods and, after a few
+ * updates, the updates themselves, as it would for ftrace's and BPF's
+ * trampolines; such a loop calls cond_resched_tasks_rcu_qs(), since
+ * cond_resched() is not a quiescent state for RCU tasks.
  */
 
 /**

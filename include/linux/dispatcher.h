@@ -81,6 +81,7 @@
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/dispatcher/types.h>
+#include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/mutex.h>
 #include <linux/static_call.h>
@@ -351,6 +352,28 @@ int __dispatcher_replace(struct dispatcher *d, void *old, void *new);
 			     __dispatcher_checked(name, new))
 
 void dispatcher_barrier(void);
+
+/* For kernel/kallsyms.c: images are named "dispatcher_<name>". */
+#ifdef CONFIG_DISPATCHER
+int dispatcher_address_lookup(unsigned long addr, unsigned long *size,
+			      unsigned long *off, char *sym);
+int dispatcher_get_kallsym(unsigned int symnum, unsigned long *value,
+			   char *type, char *sym);
+#else
+static inline int dispatcher_address_lookup(unsigned long addr,
+					    unsigned long *size,
+					    unsigned long *off, char *sym)
+{
+	return 0;
+}
+
+static inline int dispatcher_get_kallsym(unsigned int symnum,
+					 unsigned long *value,
+					 char *type, char *sym)
+{
+	return -ERANGE;
+}
+#endif
 
 /*
  * The architecture's image back end.  The __weak defaults in

@@ -145,6 +145,7 @@ static void dispatcher_image_retire(struct dispatcher_image *img)
 {
 	if (!img)
 		return;
+	dispatcher_ksym_del(img);
 	INIT_RCU_WORK(&img->rwork, dispatcher_image_free);
 	atomic_inc(&dispatcher_retiring);
 	call_rcu_tasks(&img->rcu, dispatcher_image_tasks_done);
@@ -194,6 +195,7 @@ dispatcher_image_build(struct dispatcher *d,
 		goto err;
 	}
 	img->ops = ops;
+	img->name = d->name;
 	img->size = size;
 	img->text = ops->alloc(size);
 	if (!img->text) {
@@ -239,6 +241,8 @@ static void dispatcher_switch(struct dispatcher *d,
 {
 	struct dispatcher_image *old = d->image;
 
+	if (img && img != old)
+		dispatcher_ksym_add(img);
 	if (img != old)
 		__static_call_update(d->sc_key, d->sc_tramp,
 				     img ? img->text : d->default_func);

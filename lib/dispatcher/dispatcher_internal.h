@@ -16,6 +16,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/perf_event.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -31,6 +32,8 @@
  * @size: bytes allocated at @text
  * @len: bytes of code at @text
  * @ops: the back end that allocated @text
+ * @name: name of the dispatcher, for its symbol
+ * @ksym: entry in the list of named images
  * @rcu: RCU-tasks callback head, used while the image is retired
  * @rwork: frees the image after the RCU grace period that follows
  */
@@ -39,6 +42,8 @@ struct dispatcher_image {
 	unsigned int size;
 	unsigned int len;
 	const struct dispatcher_ops *ops;
+	const char *name;
+	struct list_head ksym;
 	struct rcu_head rcu;
 	struct rcu_work rwork;
 };
@@ -62,6 +67,9 @@ enum dispatcher_mode {
 extern enum dispatcher_mode dispatcher_mode;
 #endif
 const char *dispatcher_mode_name(void);
+
+void dispatcher_ksym_add(struct dispatcher_image *img);
+void dispatcher_ksym_del(struct dispatcher_image *img);
 
 extern struct mutex dispatcher_list_mutex;
 extern struct list_head dispatcher_list;

@@ -19,6 +19,7 @@
 #include <kunit/test.h>
 #include <linux/dispatcher.h>
 #include <linux/ftrace.h>
+#include <linux/kallsyms.h>
 #include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/prandom.h>
@@ -1628,9 +1629,57 @@ static void dispatcher_test_held(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_churn, tgts[k]), 0);
 }
 
+/*
+ * A live image is the symbol dispatcher_<name>, for %ps, backtraces, perf
+ * and /proc/kallsyms; a retired one is no longer named.
+ */
+static void dispatcher_jit_test_kallsyms(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_jit);
+	const char *want = "dispatcher_kunit_jit";
+	char sym[KSYM_NAME_LEN], buf[KSYM_SYMBOL_LEN], line[KSYM_SYMBOL_LEN];
+	unsigned long text, value, size = 0, off = 0;
+	unsigned int i, listed = 0;
+	char type = 0;
+
+	JIT_REQUIRES(test);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_NOT_NULL(test, d->image);
+	text = (unsigned long)d->image->text;
+
+	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(text + 1, &size, &off,
+							sym), (int)strlen(want));
+	KUNIT_EXPECT_STREQ(test, sym, want);
+	KUNIT_EXPECT_EQ(test, off, 1);
+	KUNIT_EXPECT_EQ(test, size, d->image->len);
+	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(text + d->image->len,
+							NULL, NULL, sym), 0);
+	if (IS_ENABLED(CONFIG_KALLSYMS)) {
+		/* Through kallsyms_lookup(), as %pS and backtraces go. */
+		sprint_symbol(buf, text);
+		snprintf(line, sizeof(line), "%s+0x0/%#x", want, d->image->len);
+		KUNIT_EXPECT_STREQ(test, buf, line);
+	}
+	for (i = 0; !dispatcher_get_kallsym(i, &value, &type, sym); i++) {
+		if (value != text)
+			continue;
+		listed++;
+		KUNIT_EXPECT_STREQ(test, sym, want);
+		KUNIT_EXPECT_EQ(test, type, 't');
+	}
+	KUNIT_EXPECT_EQ(test, listed, 1);
+
+	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+	KUNIT_EXPECT_NULL(test, d->image);
+	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(text, NULL, NULL, sym), 0);
+	for (i = 0; !dispatcher_get_kallsym(i, &value, &type, sym); i++)
+		KUNIT_EXPECT_NE(test, value, text);
+}
+
 static struct kunit_case dispatcher_jit_cases[] = {
 	KUNIT_CASE_PARAM(dispatcher_jit_test_many, jit_gen_params),
 	KUNIT_CASE(dispatcher_jit_test_mode),
+	KUNIT_CASE(dispatcher_jit_test_kallsyms),
 	KUNIT_CASE(dispatcher_jit_test_ftrace),
 	KUNIT_CASE(dispatcher_test_held),
 	KUNIT_CASE_SLOW(dispatcher_test_churn),

@@ -40,6 +40,15 @@ if [ -n "$line" ]; then
 	f=$(( ${f:-0} + ${c:-0} ))
 	# A crash or a failed run with nothing failed still fails.
 	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+	# So does a KASAN, lockdep or RCU report, or an oops, that no case
+	# caught (the bad-input cases' expected WARNs are not counted).
+	reports='BUG: KASAN|WARNING: possible (circular|recursive)|inconsistent lock state|suspicious RCU usage|BUG: sleeping function|Oops|BUG: unable to handle'
+	if grep -qE "$reports" "$build/kunit-$arch/test.log" 2>/dev/null; then
+		echo "kernel report in build/kunit-$arch/test.log:"
+		grep -E "$reports" "$build/kunit-$arch/test.log" | head -n 5
+		f=$((f + 1))
+		rc=1
+	fi
 	echo "${p:-0} $f ${s:-0}" > "$count"
 fi
 exit "$rc"

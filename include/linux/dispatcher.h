@@ -384,6 +384,7 @@ static inline int dispatcher_get_kallsym(unsigned int symnum,
  * tells whether images pay off on this CPU, for dispatcher=auto.
  */
 unsigned int arch_dispatcher_image_size(unsigned int nr_targets);
+unsigned int arch_dispatcher_image_depth(unsigned int nr_targets);
 int arch_dispatcher_generate(void *buf, void *image, unsigned int size,
 			     const struct dispatcher_target *targets,
 			     unsigned int nr_targets, unsigned int target_arg);

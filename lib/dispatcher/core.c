@@ -27,6 +27,11 @@ unsigned int __weak arch_dispatcher_image_size(unsigned int nr_targets)
 	return 0;
 }
 
+unsigned int __weak arch_dispatcher_image_depth(unsigned int nr_targets)
+{
+	return 0;
+}
+
 int __weak arch_dispatcher_generate(void *buf, void *image, unsigned int size,
 				    const struct dispatcher_target *targets,
 				    unsigned int nr_targets,
@@ -105,6 +110,7 @@ static bool dispatcher_jit_wanted(struct dispatcher *d)
 
 static const struct dispatcher_ops dispatcher_arch_ops = {
 	.image_size	= arch_dispatcher_image_size,
+	.depth		= arch_dispatcher_image_depth,
 	.generate	= arch_dispatcher_generate,
 	.alloc		= arch_dispatcher_alloc,
 	.free		= arch_dispatcher_free,
@@ -213,6 +219,7 @@ dispatcher_image_build(struct dispatcher *d,
 		goto err_text;
 	}
 	img->len = ret;
+	img->depth = ops->depth ? ops->depth(nr_targets) : 0;
 	ret = ops->copy(img->text, buf, img->len);
 	if (ret)
 		goto err_text;

@@ -20,9 +20,9 @@ VISIBLE_IF_KUNIT int dispatcher_debugfs_show(struct seq_file *m, void *v)
 	seq_printf(m, "jit: %s\n", img ? "active" : "inactive");
 	seq_printf(m, "mode: %s\n", dispatcher_mode_name());
 	if (img)
-		seq_printf(m, "image: %pK size %u used %u (%u bytes/target)\n",
+		seq_printf(m, "image: %pK size %u used %u (%u bytes/target, depth %u)\n",
 			   img->text, img->size, img->len,
-			   DIV_ROUND_UP(img->len, d->nr_targets));
+			   DIV_ROUND_UP(img->len, d->nr_targets), img->depth);
 	if (d->jit_err)
 		seq_printf(m, "jit_error: %d\n", d->jit_err);
 	seq_printf(m, "updates: %lu\n", d->nr_updates);

@@ -31,6 +31,7 @@
  * @text: the image, read-only and executable
  * @size: bytes allocated at @text
  * @len: bytes of code at @text
+ * @depth: compares on the longest path through the image, 0 if unknown
  * @ops: the back end that allocated @text
  * @name: name of the dispatcher, for its symbol
  * @ksym: entry in the list of named images
@@ -41,6 +42,7 @@ struct dispatcher_image {
 	void *text;
 	unsigned int size;
 	unsigned int len;
+	unsigned int depth;
 	const struct dispatcher_ops *ops;
 	const char *name;
 	struct list_head ksym;

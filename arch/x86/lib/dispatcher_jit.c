@@ -318,6 +318,15 @@ unsigned int arch_dispatcher_image_size(unsigned int nr_targets)
 			  DJ_FALLBACK_MAX);
 }
 
+/*
+ * emit_tree() splits n targets into floor(n/2) and ceil(n/2), and each
+ * leaf compares once more: ceil(log2(n)) + 1 compares at most.
+ */
+unsigned int arch_dispatcher_image_depth(unsigned int nr_targets)
+{
+	return nr_targets ? order_base_2(nr_targets) + 1 : 0;
+}
+
 int arch_dispatcher_generate(void *buf, void *image, unsigned int size,
 			     const struct dispatcher_target *targets,
 			     unsigned int nr_targets, unsigned int target_arg)

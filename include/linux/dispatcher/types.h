@@ -47,6 +47,8 @@ struct dispatcher_target {
  * struct dispatcher_ops - image back end of a dispatcher
  * @image_size: bytes an image for @nr_targets targets may need; 0 if the
  *	back end cannot build one (no JIT).
+ * @depth: compares on the longest path through an image for @nr_targets
+ *	targets, for debugfs; NULL if the back end does not say.
  * @generate: write the image for @targets (sorted by address) into @buf,
  *	which will be copied to and executed at @image; @target_arg is the
  *	index of the argument that carries the target.  Returns the number
@@ -62,6 +64,7 @@ struct dispatcher_target {
  */
 struct dispatcher_ops {
 	unsigned int (*image_size)(unsigned int nr_targets);
+	unsigned int (*depth)(unsigned int nr_targets);
 	int (*generate)(void *buf, void *image, unsigned int size,
 			const struct dispatcher_target *targets,
 			unsigned int nr_targets, unsigned int target_arg);

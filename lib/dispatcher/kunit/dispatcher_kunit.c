@@ -380,7 +380,7 @@ static void dispatcher_test_debugfs(struct kunit *test)
 						       "jit: inactive\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "mode: "));
 	if (d->image)
-		KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "bytes/target)\n"));
+		KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "bytes/target, depth "));
 
 	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_a), 0);
 	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_b), 0);
@@ -1155,6 +1155,23 @@ static const unsigned int jit_counts[] = {
 
 KUNIT_ARRAY_PARAM(jit, jit_counts, many_desc);
 
+/* debugfs reports the image's bytes per target and depth. */
+static void jit_expect_debugfs(struct kunit *test, struct dispatcher *d)
+{
+	struct seq_file m = { .size = PAGE_SIZE, .private = d };
+	char line[64];
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		return;
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_ASSERT_EQ(test, dispatcher_debugfs_show(&m, NULL), 0);
+	m.buf[min(m.count, m.size - 1)] = '\0';
+	snprintf(line, sizeof(line), "(%u bytes/target, depth %u)\n",
+		 DIV_ROUND_UP(d->image->len, d->nr_targets), d->image->depth);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m.buf, line), "%s", m.buf);
+}
+
 /*
  * Every registered target is in the image as a direct jump and is called
  * right; others take the fallback; the tree is balanced.
@@ -1181,6 +1198,9 @@ static void dispatcher_jit_test_many(struct kunit *test)
 	for (h = 0; h < w.nr_hits; h++)
 		KUNIT_EXPECT_EQ(test, w.hits[h], d->targets[h].addr);
 	KUNIT_EXPECT_LE(test, w.depth, ilog2_up(n) + 1);
+	/* What debugfs reports is what the walk found. */
+	KUNIT_EXPECT_EQ(test, d->image->depth, w.depth);
+	jit_expect_debugfs(test, d);
 
 	for (k = 0; k <= n && k <= NR_TGTS; k++) {
 		a = k * 5 - 7;

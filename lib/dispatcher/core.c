@@ -79,7 +79,8 @@ static int __init dispatcher_setup(char *str)
 				ARRAY_SIZE(dispatcher_mode_names), str);
 
 	if (mode < 0) {
-		pr_warn("dispatcher: unknown mode '%s', keeping 'auto'\n", str);
+		pr_warn("dispatcher: unknown mode '%s', keeping '%s'\n", str,
+			dispatcher_mode_names[dispatcher_mode]);
 		return 1;
 	}
 	dispatcher_mode = mode;

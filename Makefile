@@ -5,13 +5,15 @@
 #   make check              install what is missing, assemble, run every test
 #   make tree               assemble build/src only
 #   make kunit [FILTER=x]   the UML KUnit suites only (FILTER: suite glob)
+#   make harness            the userspace harness (tools/testing/dispatcher)
+#   make bench              the userspace benchmark, on this host's CPU
 #   make KDIR=/path ...     use your tree instead of Debian's linux-source-6.12
 #
 # Everything is built under build/ and kept between runs.
 
 export KDIR FILTER
 
-.PHONY: check tree kunit deps clean help
+.PHONY: check tree kunit harness bench deps clean help
 
 check:
 	@mk/check.sh
@@ -22,6 +24,12 @@ tree: deps
 kunit: tree
 	@mk/kunit.sh
 
+harness:
+	@mk/harness.sh
+
+bench:
+	@mk/bench.sh
+
 deps:
 	@mk/deps.sh
 
@@ -29,4 +37,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,10p' Makefile
+	@sed -n '3,12p' Makefile

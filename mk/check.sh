@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: install what is missing, assemble build/src, run the KUnit
-# suites on UML and on x86_64 in QEMU, the build-time tests and the static checks, and end with one line
+# suites on UML and on x86_64 in QEMU, the userspace harness, the
+# build-time tests and the static checks, and end with one line
 # "N passed, N failed, N skipped" summing every test case and check.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +21,11 @@ echo "== KUnit on x86_64 in QEMU (TCG, -smp 2; + lib/dispatcher/kunit/x86_64.kun
 read -r xp xf xs < "$logs/kunit-x86_64.count"
 echo "kunit-x86_64: $xp passed, $xf failed, $xs skipped (log: build/logs/kunit-x86_64.log)"
 
+echo "== userspace harness (tools/testing/dispatcher, ASan + UBSan)"
+"$top/mk/harness.sh"
+read -r hp hf hs < "$logs/harness.count"
+echo "harness: $hp passed, $hf failed, $hs skipped (log: build/logs/harness.log)"
+
 echo "== build-time tests (lib/dispatcher/kunit/dispatcher_build_test.c)"
 "$top/mk/build-tests.sh"
 read -r bp bf < "$logs/build-tests.count"
@@ -28,7 +34,7 @@ echo "== checkpatch --strict, kernel-doc, sparse C=2 + W=1"
 "$top/mk/lint.sh"
 read -r lp lf < "$logs/lint.count"
 
-passed=$((kp + xp + bp + lp))
-failed=$((kf + xf + bf + lf))
-echo "$passed passed, $failed failed, $((ks + xs)) skipped"
+passed=$((kp + xp + hp + bp + lp))
+failed=$((kf + xf + hf + bf + lf))
+echo "$passed passed, $failed failed, $((ks + xs + hs)) skipped"
 [ "$failed" = 0 ]

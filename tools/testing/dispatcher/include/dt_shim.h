@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the harness controls and observes in the shims: failure injection,
+ * CPU features, boot parameters and initcalls, modules, text ranges, the
+ * executable memory pool, static calls, grace periods and debugfs.  Not a
+ * kernel header: only the tests and the benchmark include it.
+ */
+#ifndef _DT_SHIM_H
+#define _DT_SHIM_H
+
+#include <asm/cpufeatures.h>
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/types.h>
+
+/* ---- WARN() and messages ---- */
+
+/* Number of WARN*() whose condition was true, ever. */
+extern unsigned long dt_warnings;
+/* Print nothing for WARN*() while set (a test expects them). */
+extern bool dt_quiet;
+
+/* ---- Allocation failures ---- */
+
+/*
+ * Make allocations fail: the @nth next one (0: the very next), then every
+ * one with probability 1 / @one_in (0: none), until dt_fail_alloc_off().
+ * Covers kmalloc() and friends and execmem_alloc().
+ */
+void dt_fail_alloc(long nth, unsigned int one_in, unsigned long seed);
+void dt_fail_alloc_off(void);
+extern unsigned long dt_alloc_calls;	/* allocations attempted */
+extern unsigned long dt_alloc_failed;	/* of which failed on purpose */
+extern long dt_alloc_live;		/* allocated and not freed */
+
+/* ---- Boot ---- */
+
+void dt_do_initcalls(int max_level);
+/* Feed "name=value" to its __setup() handler; false if there is none. */
+bool dt_boot_param(const char *param);
+/* X86_FEATURE_* bits the "CPU" has; see <linux/cpufeature.h>. */
+extern unsigned long dt_cpu_caps;
+#define DT_CAP(f)	(1UL << (f))
+
+/* ---- Code ---- */
+
+enum dt_text_where {
+	DT_TEXT_NEAR,	/* within rel32 reach of every image */
+	DT_TEXT_FAR,	/* beyond rel32 reach of every image */
+};
+
+/*
+ * Copy @len bytes of code into fresh read-only, executable memory, which
+ * is then "kernel text" for kernel_text_address().  NULL on failure.
+ */
+void *dt_text_create(const void *code, size_t len, enum dt_text_where where);
+/* Make it inaccessible and no longer text (a module's text is freed). */
+void dt_text_destroy(void *text, size_t len);
+/* Is the page at @addr currently executable / accessible at all? */
+bool dt_text_executable(const void *addr);
+bool dt_text_accessible(const void *addr);
+/* Is @addr in the executable memory pool? */
+bool dt_in_execmem(const void *addr);
+/* Does any mapping of the process allow writing and executing at once? */
+int dt_count_wx_mappings(char *first, size_t size);
+/* How many execmem allocations are live. */
+extern long dt_execmem_live;
+/* Threads sent through the int3 handler of a static call update so far. */
+extern unsigned long dt_sct_int3_hits;
+extern unsigned long dt_sct_updates;
+
+/* ---- Modules ---- */
+
+/* Run the module notifier chain with MODULE_STATE_GOING for @mod. */
+void dt_module_going(struct module *mod);
+
+/* ---- Grace periods ---- */
+
+extern unsigned long dt_rcu_gp_completed;
+
+/* ---- debugfs ---- */
+
+/* Show the debugfs file at @path ("dispatcher/foo") into @buf. */
+int dt_debugfs_read(const char *path, char *buf, size_t size);
+bool dt_debugfs_exists(const char *path);
+
+/* ---- perf_event_ksymbol() ---- */
+
+extern long dt_ksym_registered;		/* registered minus unregistered */
+extern unsigned long dt_ksym_events;
+extern char dt_ksym_last[128];
+
+/* Address to symbol, with the harness's dynamic symbols and images. */
+int dt_symbol(unsigned long addr, char *buf, size_t size);
+
+#endif /* _DT_SHIM_H */

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmalloc() and friends on malloc(), with failure injection, and the
+ * string helpers of <linux/string.h> that glibc lacks.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "dt_shim.h"
+
+unsigned long dt_alloc_calls;
+unsigned long dt_alloc_failed;
+long dt_alloc_live;
+
+static pthread_mutex_t dt_fail_lock = PTHREAD_MUTEX_INITIALIZER;
+static long dt_fail_nth = -1;
+static unsigned int dt_fail_one_in;
+static unsigned long dt_fail_state;
+
+void dt_fail_alloc(long nth, unsigned int one_in, unsigned long seed)
+{
+	pthread_mutex_lock(&dt_fail_lock);
+	dt_fail_nth = nth;
+	dt_fail_one_in = one_in;
+	dt_fail_state = seed | 1;
+	pthread_mutex_unlock(&dt_fail_lock);
+}
+
+void dt_fail_alloc_off(void)
+{
+	dt_fail_alloc(-1, 0, 0);
+}
+
+/* Should this allocation fail?  Counts it either way. */
+bool dt_alloc_should_fail(void)
+{
+	bool fail = false;
+
+	pthread_mutex_lock(&dt_fail_lock);
+	dt_alloc_calls++;
+	if (dt_fail_nth == 0) {
+		fail = true;
+		dt_fail_nth = -1;
+	} else if (dt_fail_nth > 0) {
+		dt_fail_nth--;
+	} else if (dt_fail_one_in) {
+		/* xorshift64: reproducible from the seed */
+		dt_fail_state ^= dt_fail_state << 13;
+		dt_fail_state ^= dt_fail_state >> 7;
+		dt_fail_state ^= dt_fail_state << 17;
+		fail = dt_fail_state % dt_fail_one_in == 0;
+	}
+	if (fail)
+		dt_alloc_failed++;
+	pthread_mutex_unlock(&dt_fail_lock);
+	return fail;
+}
+
+void *dt_alloc(size_t size, gfp_t flags, const char *what)
+{
+	void *p;
+
+	if (dt_alloc_should_fail() || size == SIZE_MAX)
+		return NULL;
+	p = flags & __GFP_ZERO ? calloc(1, size ?: 1) : malloc(size ?: 1);
+	if (p)
+		__atomic_add_fetch(&dt_alloc_live, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+void dt_free(const void *p)
+{
+	if (!p)
+		return;
+	__atomic_sub_fetch(&dt_alloc_live, 1, __ATOMIC_RELAXED);
+	free((void *)p);
+}
+
+int match_string(const char * const *array, size_t n, const char *string)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!array[i])
+			break;
+		if (!strcmp(array[i], string))
+			return i;
+	}
+	return -EINVAL;
+}
+
+bool sysfs_streq(const char *s1, const char *s2)
+{
+	while (*s1 && *s1 == *s2) {
+		s1++;
+		s2++;
+	}
+	if (*s1 == *s2)
+		return true;
+	if (!*s1 && *s2 == '\n' && !s2[1])
+		return true;
+	if (*s1 == '\n' && !s1[1] && !*s2)
+		return true;
+	return false;
+}
+
+ssize_t strscpy(char *dst, const char *src, size_t count)
+{
+	size_t len;
+
+	if (!count)
+		return -E2BIG;
+	len = strnlen(src, count);
+	if (len == count) {
+		memcpy(dst, src, count - 1);
+		dst[count - 1] = '\0';
+		return -E2BIG;
+	}
+	memcpy(dst, src, len + 1);
+	return len;
+}
+
+char *kstrdup(const char *s, gfp_t gfp)
+{
+	return s ? kmemdup(s, strlen(s) + 1, gfp) : NULL;
+}
+
+void *kmemdup(const void *src, size_t len, gfp_t gfp)
+{
+	void *p = kmalloc(len, gfp);
+
+	if (p)
+		memcpy(p, src, len);
+	return p;
+}

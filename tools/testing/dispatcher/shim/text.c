@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Code memory for the harness: execmem, page permissions, text_poke, static
+ * calls and "kernel text", with the properties the dispatcher relies on.
+ *
+ * - execmem: a pool within rel32 reach of the program's text, backed by a
+ *   memfd.  Allocated memory is read-write and not executable;
+ *   set_memory_rox() makes it read-only and executable; text_poke_copy()
+ *   writes it through a read-write (never executable) alias mapping of the
+ *   memfd, as the kernel writes text through an alias in a temporary mm.
+ *   No mapping is ever writable and executable at once.  Freed memory becomes inaccessible and
+ *   is reused only after the allocator has gone round the whole pool, so
+ *   that a thread executing a freed image faults at once.
+ *
+ * - Static calls: the trampolines (see <linux/static_call.h>) are remapped
+ *   at start-up onto a memfd with the same contents, so that they too can be
+ *   rewritten through a writable alias while other threads run them.  An update
+ *   follows text_poke_bp(): int3 on the first byte, then the rest of the
+ *   new jump, then its first byte, with every CPU serialised in between
+ *   (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE), the userspace
+ *   text_poke_sync()).  A thread that meets the int3 traps into a SIGTRAP
+ *   handler which, as poke_int3_handler() does, emulates the jump to the
+ *   trampoline's current target.
+ *
+ * - Kernel text: the program's text segment and the code a test creates
+ *   with dt_text_create(), near the pool or far from it.
+ */
+#include <fcntl.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <asm/alternative.h>
+#include <asm/text-patching.h>
+#include <linux/cpufeature.h>
+#include <linux/execmem.h>
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/set_memory.h>
+#include <linux/static_call.h>
+
+#include "dt_shim.h"
+#include "shim.h"
+
+/* The spectre_v2 mitigation of the machine this project measures on. */
+unsigned long dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) |
+			    DT_CAP(X86_FEATURE_RETPOLINE);
+
+#define DT_POOL_SIZE	(64UL << 20)
+#define DT_POOL_PAGES	(DT_POOL_SIZE >> PAGE_SHIFT)
+#define DT_STUBS_SIZE	(32UL << 20)
+#define DT_AREA_SIZE	(DT_POOL_SIZE + DT_STUBS_SIZE)
+#define DT_REL32_REACH	BIT(31)
+#define DT_MAX_RANGES	256
+#define DT_ITS_THUNK_SIZE	64
+
+enum { DT_PAGE_FREE, DT_PAGE_RW, DT_PAGE_RX };
+
+static pthread_mutex_t dt_text_lock = PTHREAD_MUTEX_INITIALIZER;
+static u8 *dt_pool;		/* DT_POOL_SIZE, memfd-backed: execmem */
+static u8 *dt_pool_alias;	/* the same memory, writable */
+static int dt_pool_fd = -1;
+static u8 *dt_stubs;		/* DT_STUBS_SIZE after it: near test code */
+static size_t dt_stubs_used;
+static unsigned long dt_pool_next;
+static u8 dt_pool_state[DT_POOL_PAGES];
+static u32 dt_pool_chunk[DT_POOL_PAGES];	/* pages of a chunk, at its start */
+long dt_execmem_live;
+
+static struct {
+	unsigned long start, end;
+} dt_ranges[DT_MAX_RANGES];
+static unsigned int dt_nr_ranges;
+
+static int dt_membarrier_cmd;
+static pthread_mutex_t dt_sct_lock = PTHREAD_MUTEX_INITIALIZER;
+static u8 *dt_sct_base;		/* the trampolines' pages, memfd-backed */
+static u8 *dt_sct_alias;	/* the same memory, writable */
+static size_t dt_sct_span;
+static int dt_sct_fd = -1;
+static void **dt_sct_target;	/* current target of each trampoline */
+static size_t dt_sct_nr;
+unsigned long dt_sct_int3_hits;
+unsigned long dt_sct_updates;
+
+/* A system call the harness cannot do without failed. */
+static void dt_die(const char *what)
+{
+	fprintf(stderr, "dt: %s: %m\n", what);
+	abort();
+}
+
+static int dt_membarrier(int cmd)
+{
+	return syscall(__NR_membarrier, cmd, 0, 0);
+}
+
+/* Serialise every thread of the process, as text_poke_sync() does CPUs. */
+static void dt_sync_core(void)
+{
+	if (!dt_membarrier_cmd || dt_membarrier(dt_membarrier_cmd))
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void text_poke_sync(void)
+{
+	dt_sync_core();
+}
+
+static unsigned long dt_distance(unsigned long a, unsigned long b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* Can code in [a, a + alen) jump to any of [b, b + blen) with a rel32? */
+static bool dt_in_reach(unsigned long a, size_t alen, unsigned long b,
+			size_t blen)
+{
+	unsigned long far = max(dt_distance(a, b + blen), dt_distance(a + alen, b));
+
+	return far < DT_REL32_REACH - PAGE_SIZE;
+}
+
+/* Reserve the pool and the near stubs within reach of our text. */
+static void dt_pool_init(void)
+{
+	unsigned long text = (unsigned long)__executable_start;
+	size_t text_len = (unsigned long)etext - text;
+	unsigned long hint;
+	void *p;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned long step = (i / 2 + 1) * (128UL << 20);
+
+		if (i % 2)
+			hint = PAGE_ALIGN(text + text_len + step);
+		else if (text > step + DT_AREA_SIZE)
+			hint = (text - step - DT_AREA_SIZE) & PAGE_MASK;
+		else
+			continue;
+		p = mmap((void *)hint, DT_AREA_SIZE, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		if (dt_in_reach(text, text_len, (unsigned long)p, DT_AREA_SIZE))
+			break;
+		munmap(p, DT_AREA_SIZE);
+		p = MAP_FAILED;
+	}
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "dt: no room for execmem within reach of %p\n",
+			__executable_start);
+		abort();
+	}
+	dt_pool_fd = memfd_create("dt_execmem", MFD_CLOEXEC);
+	if (dt_pool_fd < 0 || ftruncate(dt_pool_fd, DT_POOL_SIZE))
+		dt_die("memfd for execmem");
+	dt_pool = mmap(p, DT_POOL_SIZE, PROT_NONE, MAP_SHARED | MAP_FIXED,
+		       dt_pool_fd, 0);
+	if (dt_pool != p)
+		dt_die("mmap of execmem");
+	dt_pool_alias = mmap(NULL, DT_POOL_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_NORESERVE, dt_pool_fd, 0);
+	if (dt_pool_alias == MAP_FAILED)
+		dt_die("alias of execmem");
+	dt_stubs = dt_pool + DT_POOL_SIZE;
+}
+
+bool dt_in_execmem(const void *addr)
+{
+	return (const u8 *)addr >= dt_pool &&
+	       (const u8 *)addr < dt_pool + DT_POOL_SIZE;
+}
+
+void *execmem_alloc(enum execmem_type type, size_t size)
+{
+	unsigned long pages = DIV_ROUND_UP(size, PAGE_SIZE), run = 0, i, n;
+	void *p;
+
+	if (!size || pages > DT_POOL_PAGES || dt_alloc_should_fail())
+		return NULL;
+	pthread_mutex_lock(&dt_text_lock);
+	/* Next fit: a freed range is reused only after one round. */
+	for (n = 0, i = dt_pool_next; n < DT_POOL_PAGES + pages; n++, i++) {
+		if (i == DT_POOL_PAGES) {
+			i = 0;
+			run = 0;
+		}
+		run = dt_pool_state[i] == DT_PAGE_FREE ? run + 1 : 0;
+		if (run == pages)
+			break;
+	}
+	if (run != pages) {
+		pthread_mutex_unlock(&dt_text_lock);
+		return NULL;
+	}
+	i -= pages - 1;
+	p = dt_pool + i * PAGE_SIZE;
+	if (mprotect(p, pages * PAGE_SIZE, PROT_READ | PROT_WRITE))
+		dt_die("mprotect of new execmem");
+	memset(dt_pool_state + i, DT_PAGE_RW, pages);
+	dt_pool_chunk[i] = pages;
+	dt_pool_next = i + pages;
+	dt_execmem_live++;
+	pthread_mutex_unlock(&dt_text_lock);
+	return p;
+}
+
+void execmem_free(void *ptr)
+{
+	unsigned long i = ((u8 *)ptr - dt_pool) / PAGE_SIZE, pages;
+
+	if (!ptr)
+		return;
+	pthread_mutex_lock(&dt_text_lock);
+	if (!dt_in_execmem(ptr) || offset_in_page(ptr) || !dt_pool_chunk[i])
+		dt_bug(__FILE__, __LINE__, "freeing execmem that was not allocated");
+	pages = dt_pool_chunk[i];
+	if (mprotect(ptr, pages * PAGE_SIZE, PROT_NONE))
+		dt_die("mprotect of freed execmem");
+	memset(dt_pool_state + i, DT_PAGE_FREE, pages);
+	dt_pool_chunk[i] = 0;
+	dt_execmem_live--;
+	pthread_mutex_unlock(&dt_text_lock);
+}
+
+static int dt_set_memory(unsigned long addr, int numpages, int prot)
+{
+	unsigned long i = (addr - (unsigned long)dt_pool) / PAGE_SIZE, n;
+
+	if (!dt_in_execmem((void *)addr) || offset_in_page(addr) ||
+	    i + numpages > DT_POOL_PAGES)
+		return -EINVAL;
+	for (n = 0; n < numpages; n++)
+		if (dt_pool_state[i + n] == DT_PAGE_FREE)
+			return -EINVAL;
+	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
+		return -EINVAL;		/* never W+X */
+	if (mprotect((void *)addr, numpages * PAGE_SIZE, prot))
+		return -errno;
+	memset(dt_pool_state + i, prot & PROT_EXEC ? DT_PAGE_RX : DT_PAGE_RW,
+	       numpages);
+	return 0;
+}
+
+int set_memory_rox(unsigned long addr, int numpages)
+{
+	return dt_set_memory(addr, numpages, PROT_READ | PROT_EXEC);
+}
+
+int set_memory_x(unsigned long addr, int numpages)
+{
+	return dt_set_memory(addr, numpages, PROT_READ | PROT_EXEC);
+}
+
+int set_memory_ro(unsigned long addr, int numpages)
+{
+	return dt_set_memory(addr, numpages, PROT_READ);
+}
+
+int set_memory_rw(unsigned long addr, int numpages)
+{
+	return dt_set_memory(addr, numpages, PROT_READ | PROT_WRITE);
+}
+
+int set_memory_nx(unsigned long addr, int numpages)
+{
+	return dt_set_memory(addr, numpages, PROT_READ);
+}
+
+/*
+ * Run @fn on the writable alias of [@addr, @addr + @len), which lies in the
+ * memfd mapped (executable) at @base and (writable) at @alias.  A
+ * temporary alias per write, as the kernel's text_poke() uses a temporary
+ * mm, would be closer still, but its TLB flushes made the random test ten
+ * times slower; both mappings are never writable and executable at once.
+ */
+static void dt_poke_alias(u8 *alias, u8 *base, void *addr, size_t len,
+			  void (*fn)(u8 *dst, const void *arg, size_t len),
+			  const void *arg)
+{
+	fn(alias + ((u8 *)addr - base), arg, len);
+}
+
+static void dt_copy(u8 *dst, const void *src, size_t len)
+{
+	memcpy(dst, src, len);
+}
+
+static void dt_fill(u8 *dst, const void *c, size_t len)
+{
+	memset(dst, *(const int *)c, len);
+}
+
+void *text_poke_copy(void *addr, const void *opcode, size_t len)
+{
+	if (!dt_in_execmem(addr) || !dt_in_execmem((u8 *)addr + len - 1))
+		dt_bug(__FILE__, __LINE__, "copying code outside execmem");
+	dt_poke_alias(dt_pool_alias, dt_pool, addr, len, dt_copy, opcode);
+	return addr;
+}
+
+void *text_poke(void *addr, const void *opcode, size_t len)
+{
+	return text_poke_copy(addr, opcode, len);
+}
+
+void *text_poke_set(void *addr, int c, size_t len)
+{
+	if (!dt_in_execmem(addr) || !dt_in_execmem((u8 *)addr + len - 1))
+		dt_bug(__FILE__, __LINE__, "filling code outside execmem");
+	dt_poke_alias(dt_pool_alias, dt_pool, addr, len, dt_fill, &c);
+	return addr;
+}
+
+/* ---- static calls ---- */
+
+static void dt_sct_trap(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	/* int3 traps: the saved RIP is the byte after it. */
+	unsigned long ip = uc->uc_mcontext.gregs[REG_RIP] - 1;
+	unsigned long off = ip - (unsigned long)__start_dt_static_call;
+
+	if (dt_sct_target && ip >= (unsigned long)__start_dt_static_call &&
+	    off / DT_STATIC_CALL_TRAMP_SIZE < dt_sct_nr &&
+	    !(off % DT_STATIC_CALL_TRAMP_SIZE)) {
+		/* A trampoline being patched: emulate its new jump. */
+		uc->uc_mcontext.gregs[REG_RIP] = (unsigned long)
+			__atomic_load_n(&dt_sct_target[off / DT_STATIC_CALL_TRAMP_SIZE],
+					__ATOMIC_ACQUIRE);
+		__atomic_add_fetch(&dt_sct_int3_hits, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	/* Any other int3 is a real trap: die of it. */
+	signal(SIGTRAP, SIG_DFL);
+	raise(SIGTRAP);
+}
+
+static void dt_static_call_init(void)
+{
+	u8 *start = (u8 *)__start_dt_static_call;
+	u8 *stop = (u8 *)__stop_dt_static_call;
+	struct sigaction sa = {
+		.sa_sigaction = dt_sct_trap,
+		.sa_flags = SA_SIGINFO | SA_RESTART,
+	};
+	size_t i;
+	s32 rel;
+
+	if (!start || start == stop)
+		return;
+	if ((stop - start) % DT_STATIC_CALL_TRAMP_SIZE)
+		dt_bug(__FILE__, __LINE__, "static call trampolines misaligned");
+	dt_sct_base = (u8 *)((unsigned long)start & PAGE_MASK);
+	dt_sct_span = PAGE_ALIGN((unsigned long)stop) - (unsigned long)dt_sct_base;
+	dt_sct_nr = (stop - start) / DT_STATIC_CALL_TRAMP_SIZE;
+	dt_sct_target = calloc(dt_sct_nr, sizeof(*dt_sct_target));
+	if (!dt_sct_target)
+		dt_die("static call table");
+	for (i = 0; i < dt_sct_nr; i++) {
+		u8 *t = start + i * DT_STATIC_CALL_TRAMP_SIZE;
+
+		memcpy(&rel, t + 1, sizeof(rel));
+		dt_sct_target[i] = t + JMP32_INSN_SIZE + rel;
+	}
+
+	/* Same bytes, same address, now in a memfd we can alias. */
+	dt_sct_fd = memfd_create("dt_static_call", MFD_CLOEXEC);
+	if (dt_sct_fd < 0 ||
+	    pwrite(dt_sct_fd, dt_sct_base, dt_sct_span, 0) != (ssize_t)dt_sct_span)
+		dt_die("memfd for static calls");
+	if (mmap(dt_sct_base, dt_sct_span, PROT_READ | PROT_EXEC,
+		 MAP_SHARED | MAP_FIXED, dt_sct_fd, 0) != dt_sct_base)
+		dt_die("remapping static calls");
+	dt_sct_alias = mmap(NULL, dt_sct_span, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, dt_sct_fd, 0);
+	if (dt_sct_alias == MAP_FAILED)
+		dt_die("alias of static calls");
+	if (sigaction(SIGTRAP, &sa, NULL))
+		dt_die("sigaction");
+}
+
+static void dt_poke_byte(u8 *dst, const void *b, size_t len)
+{
+	__atomic_store_n(dst, *(const u8 *)b, __ATOMIC_SEQ_CST);
+}
+
+void __static_call_update(struct static_call_key *key, void *tramp, void *func)
+{
+	u8 *t = tramp, int3 = INT3_INSN_OPCODE, jmp = JMP32_INSN_OPCODE;
+	size_t i = (t - (u8 *)__start_dt_static_call) / DT_STATIC_CALL_TRAMP_SIZE;
+	long rel = (long)((u8 *)func - (t + JMP32_INSN_SIZE));
+	s32 rel32 = rel;
+
+	WRITE_ONCE(key->func, func);
+	if (!tramp)
+		return;
+	if (!dt_sct_target || t < (u8 *)__start_dt_static_call || i >= dt_sct_nr)
+		dt_bug(__FILE__, __LINE__, "not a static call trampoline");
+	if (rel != rel32)
+		dt_bug(__FILE__, __LINE__, "static call target out of reach");
+
+	pthread_mutex_lock(&dt_sct_lock);
+	__atomic_store_n(&dt_sct_target[i], func, __ATOMIC_RELEASE);
+	/* text_poke_bp(): int3, the tail of the jump, then its head. */
+	dt_poke_alias(dt_sct_alias, dt_sct_base, t, 1, dt_poke_byte, &int3);
+	dt_sync_core();
+	dt_poke_alias(dt_sct_alias, dt_sct_base, t + 1, sizeof(rel32), dt_copy,
+		      &rel32);
+	dt_sync_core();
+	dt_poke_alias(dt_sct_alias, dt_sct_base, t, 1, dt_poke_byte, &jmp);
+	dt_sync_core();
+	dt_sct_updates++;
+	pthread_mutex_unlock(&dt_sct_lock);
+}
+
+/* ---- kernel text ---- */
+
+static bool dt_in_ranges(unsigned long addr)
+{
+	bool found = false;
+	unsigned int i;
+
+	pthread_mutex_lock(&dt_text_lock);
+	for (i = 0; i < dt_nr_ranges && !found; i++)
+		found = addr >= dt_ranges[i].start && addr < dt_ranges[i].end;
+	pthread_mutex_unlock(&dt_text_lock);
+	return found;
+}
+
+int core_kernel_text(unsigned long addr)
+{
+	return addr >= (unsigned long)__executable_start &&
+	       addr < (unsigned long)etext;
+}
+
+int __kernel_text_address(unsigned long addr)
+{
+	return core_kernel_text(addr) || dt_in_ranges(addr);
+}
+
+int kernel_text_address(unsigned long addr)
+{
+	return __kernel_text_address(addr);
+}
+
+unsigned long kallsyms_lookup_name(const char *name)
+{
+	return 0;
+}
+
+/* Far: at least 4 GB from every byte of the pool and the near stubs. */
+static bool dt_far(unsigned long p, size_t len)
+{
+	unsigned long area = (unsigned long)dt_pool;
+
+	return dt_distance(p, area) > (4UL << 30) + DT_AREA_SIZE &&
+	       dt_distance(p + len, area) > (4UL << 30) + DT_AREA_SIZE;
+}
+
+void *dt_text_create(const void *code, size_t len, enum dt_text_where where)
+{
+	size_t size = PAGE_ALIGN(len);
+	unsigned long hint = 0x7e0000000000UL;
+	u8 *p = NULL;
+	int i;
+
+	if (where == DT_TEXT_NEAR) {
+		pthread_mutex_lock(&dt_text_lock);
+		if (dt_stubs_used + size <= DT_STUBS_SIZE) {
+			p = dt_stubs + dt_stubs_used;
+			dt_stubs_used += size;
+		}
+		pthread_mutex_unlock(&dt_text_lock);
+		if (!p || mprotect(p, size, PROT_READ | PROT_WRITE))
+			return NULL;
+	} else {
+		for (i = 0; i < 8 && !p; i++, hint -= 1UL << 36) {
+			p = mmap(i ? (void *)hint : NULL, size,
+				 PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED) {
+				p = NULL;
+			} else if (!dt_far((unsigned long)p, size)) {
+				munmap(p, size);
+				p = NULL;
+			}
+		}
+		if (!p)
+			return NULL;
+	}
+	memset(p, INT3_INSN_OPCODE, size);
+	memcpy(p, code, len);
+	if (mprotect(p, size, PROT_READ | PROT_EXEC))
+		dt_die("mprotect of new text");
+
+	pthread_mutex_lock(&dt_text_lock);
+	if (dt_nr_ranges == DT_MAX_RANGES)
+		dt_bug(__FILE__, __LINE__, "too many text ranges");
+	dt_ranges[dt_nr_ranges].start = (unsigned long)p;
+	dt_ranges[dt_nr_ranges].end = (unsigned long)p + len;
+	dt_nr_ranges++;
+	pthread_mutex_unlock(&dt_text_lock);
+	return p;
+}
+
+void dt_text_destroy(void *text, size_t len)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&dt_text_lock);
+	for (i = 0; i < dt_nr_ranges; i++) {
+		if (dt_ranges[i].start != (unsigned long)text)
+			continue;
+		dt_ranges[i] = dt_ranges[--dt_nr_ranges];
+		break;
+	}
+	pthread_mutex_unlock(&dt_text_lock);
+	/* The range stays reserved: a stale jump into it faults. */
+	if (mprotect(text, PAGE_ALIGN(len), PROT_NONE))
+		dt_die("mprotect of freed text");
+}
+
+/* The permissions of the mapping at @addr in /proc/self/maps, or "". */
+static void dt_maps_perms(const void *addr, char perms[5])
+{
+	unsigned long start, end, a = (unsigned long)addr;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	perms[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 &&
+		    a >= start && a < end)
+			break;
+		perms[0] = '\0';
+	}
+	fclose(f);
+}
+
+bool dt_text_executable(const void *addr)
+{
+	char perms[5];
+
+	dt_maps_perms(addr, perms);
+	return perms[0] && perms[2] == 'x';
+}
+
+bool dt_text_accessible(const void *addr)
+{
+	char perms[5];
+
+	dt_maps_perms(addr, perms);
+	return perms[0] && (perms[0] == 'r' || perms[1] == 'w' ||
+			    perms[2] == 'x');
+}
+
+int dt_count_wx_mappings(char *first, size_t size)
+{
+	char line[512], perms[5];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*x-%*x %4s", perms) != 1 ||
+		    perms[1] != 'w' || perms[2] != 'x')
+			continue;
+		if (!n++ && first)
+			snprintf(first, size, "%s", line);
+	}
+	fclose(f);
+	return n;
+}
+
+u8 *its_static_thunk(int reg)
+{
+	return __x86_indirect_its_thunk_array + reg * DT_ITS_THUNK_SIZE;
+}
+
+static void __attribute__((__constructor__(101))) dt_text_init(void)
+{
+	/*
+	 * Serialising every thread needs membarrier()'s SYNC_CORE; plain
+	 * expedited barriers are second best.  valgrind knows neither, and
+	 * runs one thread at a time anyway.
+	 */
+	if (!getenv("DT_NO_MEMBARRIER")) {
+		if (!dt_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE))
+			dt_membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE;
+		else if (!dt_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
+			dt_membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+	}
+	dt_pool_init();
+	dt_static_call_init();
+}

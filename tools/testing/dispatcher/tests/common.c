@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the harness's test cases. */
+#include <string.h>
+
+#include <asm/nospec-branch.h>
+#include <asm/text-patching.h>
+#include <linux/cpufeature.h>
+#include <linux/kernel.h>
+
+#include "common.h"
+
+void *dt_make_stubs(unsigned int n, unsigned long id, bool arg,
+		    enum dt_text_where where, void **out)
+{
+	u8 *code = calloc(n, DT_STUB_SIZE), *p, *text;
+	unsigned long v;
+	unsigned int i;
+
+	if (!code)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		p = code + i * DT_STUB_SIZE;
+		memset(p, INT3_INSN_OPCODE, DT_STUB_SIZE);
+		v = id + i;
+		/* movabs $v, %rax */
+		*p++ = 0x48;
+		*p++ = 0xb8;
+		memcpy(p, &v, sizeof(v));
+		p += sizeof(v);
+		if (arg) {
+			/* add %rdi, %rax */
+			*p++ = 0x48;
+			*p++ = 0x01;
+			*p++ = 0xf8;
+		}
+		*p = RET_INSN_OPCODE;
+	}
+	text = dt_text_create(code, n * DT_STUB_SIZE, where);
+	free(code);
+	for (i = 0; text && i < n; i++)
+		out[i] = text + i * DT_STUB_SIZE;
+	return text;
+}
+
+unsigned int dt_users(struct dispatcher *d, const void *fn)
+{
+	unsigned int i, users = 0;
+
+	mutex_lock(&d->mutex);
+	for (i = 0; i < d->nr_targets; i++)
+		if (d->targets[i].addr == (unsigned long)fn)
+			users = d->targets[i].users;
+	mutex_unlock(&d->mutex);
+	return users;
+}
+
+void dt_snap_take(struct dispatcher *d, struct dt_snap *s)
+{
+	mutex_lock(&d->mutex);
+	s->nr = d->nr_targets;
+	s->t = calloc(s->nr + 1, sizeof(*s->t));
+	if (s->t && s->nr)
+		memcpy(s->t, d->targets, s->nr * sizeof(*s->t));
+	s->image = d->image;
+	s->func = READ_ONCE(d->sc_key->func);
+	s->updates = d->nr_updates;
+	mutex_unlock(&d->mutex);
+}
+
+bool dt_snap_same(struct dispatcher *d, const struct dt_snap *s)
+{
+	bool same;
+
+	mutex_lock(&d->mutex);
+	same = s->t && s->nr == d->nr_targets &&
+	       (!s->nr || !memcmp(s->t, d->targets, s->nr * sizeof(*s->t))) &&
+	       s->image == d->image && s->func == READ_ONCE(d->sc_key->func) &&
+	       s->updates == d->nr_updates;
+	mutex_unlock(&d->mutex);
+	return same;
+}
+
+void dt_snap_free(struct dt_snap *s)
+{
+	free(s->t);
+	s->t = NULL;
+}
+
+bool dt_reachable(const void *image, unsigned long addr)
+{
+	unsigned long a = (unsigned long)image;
+	unsigned long dist = addr > a ? addr - a : a - addr;
+
+	return dist < (1UL << 31) - (256UL << 20);
+}
+
+/* How an image built with the current CPU features leaves by its fallback. */
+static bool dt_fallback_ok(const struct dt_run *r, u8 reg, unsigned long value)
+{
+	if (cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS))
+		return r->exit == DT_EXIT_DIRECT &&
+		       r->to == (unsigned long)its_static_thunk(reg);
+	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE))
+		return r->exit == DT_EXIT_INDIRECT && r->lfence;
+	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE)) {
+		if (cpu_feature_enabled(X86_FEATURE_CALL_DEPTH))
+			return r->exit == DT_EXIT_DIRECT &&
+			       r->to == (unsigned long)
+					&__x86_indirect_jump_thunk_array[reg];
+		return r->exit == DT_EXIT_DIRECT &&
+		       r->to == (unsigned long)&__x86_indirect_thunk_array[reg];
+	}
+	return r->exit == DT_EXIT_INDIRECT && !r->lfence;
+}
+
+static unsigned int dt_ilog2_up(unsigned int n)
+{
+	unsigned int l = 0;
+
+	while ((1U << l) < n)
+		l++;
+	return l;
+}
+
+static bool __dt_check_image(struct dispatcher *d, const char *what,
+			     bool maps)
+{
+	unsigned int failures = dt_failures, i, nr, reachable = 0;
+	unsigned long *hits = NULL, probe[4];
+	struct dispatcher_image *img;
+	struct dt_walk w;
+	struct dt_run r;
+	u8 reg, *tramp;
+	s32 rel;
+
+	mutex_lock(&d->mutex);
+	img = d->image;
+	nr = d->nr_targets;
+	reg = dt_arg_regs[d->nr_args];
+
+	/* The trampoline jumps where the static call key says. */
+	tramp = d->sc_tramp;
+	memcpy(&rel, tramp + 1, sizeof(rel));
+	if (tramp[0] != JMP32_INSN_OPCODE ||
+	    (unsigned long)(tramp + JMP32_INSN_SIZE + rel) !=
+	    (unsigned long)READ_ONCE(d->sc_key->func))
+		dt_fail(__FILE__, __LINE__, "%s: trampoline does not jump to %p",
+			what, d->sc_key->func);
+
+	if (!img) {
+		if (d->sc_key->func != d->default_func)
+			dt_fail(__FILE__, __LINE__,
+				"%s: no image, but the static call is not the default",
+				what);
+		goto out;
+	}
+	if (d->sc_key->func != img->text)
+		dt_fail(__FILE__, __LINE__, "%s: static call is not the image", what);
+	if (maps && !dt_text_executable(img->text))
+		dt_fail(__FILE__, __LINE__, "%s: image not executable", what);
+
+	hits = calloc(nr + 1, sizeof(*hits));
+	if (!hits)
+		goto out;
+	dt_walk(&w, img->text, (unsigned long)img->text, img->len, reg, hits, nr);
+	if (w.err) {
+		dt_fail(__FILE__, __LINE__, "%s: image walk: %s", what, w.err);
+		goto out;
+	}
+	if (w.depth > dt_ilog2_up(nr) + 1)
+		dt_fail(__FILE__, __LINE__, "%s: %u compares deep for %u targets",
+			what, w.depth, nr);
+	/* What the back end reports for debugfs is what the walk finds. */
+	if (img->depth != w.depth && w.nr_hits == nr)
+		dt_fail(__FILE__, __LINE__, "%s: depth %u reported, %u walked",
+			what, img->depth, w.depth);
+
+	for (i = 0; i < nr; i++) {
+		unsigned long addr = d->targets[i].addr;
+		bool near = dt_reachable(img->text, addr);
+
+		reachable += near;
+		dt_emulate(&r, img->text, (unsigned long)img->text, img->len,
+			   reg, addr);
+		if (near && (r.exit != DT_EXIT_DIRECT || r.to != addr))
+			dt_fail(__FILE__, __LINE__,
+				"%s: target %#lx not reached directly (%s)",
+				what, addr, r.err ?: "leaves elsewhere");
+		if (!near && !dt_fallback_ok(&r, reg, addr))
+			dt_fail(__FILE__, __LINE__,
+				"%s: far target %#lx not sent to the fallback",
+				what, addr);
+	}
+	if (w.nr_hits != reachable)
+		dt_fail(__FILE__, __LINE__, "%s: %u leaves for %u reachable targets",
+			what, w.nr_hits, reachable);
+
+	/* Values next to the targets, and extremes, take the fallback. */
+	probe[0] = 0;
+	probe[1] = ~0UL;
+	probe[2] = d->targets[0].addr - 1;
+	probe[3] = d->targets[nr - 1].addr + 1;
+	for (i = 0; i < ARRAY_SIZE(probe); i++) {
+		dt_emulate(&r, img->text, (unsigned long)img->text, img->len,
+			   reg, probe[i]);
+		if (!dt_fallback_ok(&r, reg, probe[i]))
+			dt_fail(__FILE__, __LINE__,
+				"%s: %#lx does not take the fallback (%s: exit %d to %#lx%s)",
+				what, probe[i], r.err ?: "wrong exit", r.exit,
+				r.to, r.lfence ? " after lfence" : "");
+	}
+out:
+	mutex_unlock(&d->mutex);
+	free(hits);
+	return dt_failures == failures;
+}
+
+bool dt_check_image(struct dispatcher *d, const char *what)
+{
+	return __dt_check_image(d, what, true);
+}
+
+bool dt_check_image_quick(struct dispatcher *d, const char *what)
+{
+	return __dt_check_image(d, what, false);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the harness's test cases. */
+#ifndef _DT_COMMON_H
+#define _DT_COMMON_H
+
+#include <linux/dispatcher.h>
+
+#include <linux/cpufeature.h>
+
+#include "dispatcher_internal.h"
+#include "test.h"
+#include "walk.h"
+
+/* Bytes of one generated stub target. */
+#define DT_STUB_SIZE	16
+
+/*
+ * Create @n stub functions in one text region: stub i returns
+ * @id + i, plus its first argument if @arg.  Stores their addresses in
+ * @out; returns the region (for dt_text_destroy()), NULL on failure.
+ */
+void *dt_make_stubs(unsigned int n, unsigned long id, bool arg,
+		    enum dt_text_where where, void **out);
+
+/* The users of @fn in @d, 0 if it is not registered. */
+unsigned int dt_users(struct dispatcher *d, const void *fn);
+
+/* What an update must not change when it fails. */
+struct dt_snap {
+	unsigned int nr;
+	struct dispatcher_target *t;
+	void *image, *func;
+	unsigned long updates;
+};
+
+void dt_snap_take(struct dispatcher *d, struct dt_snap *s);
+bool dt_snap_same(struct dispatcher *d, const struct dt_snap *s);
+void dt_snap_free(struct dt_snap *s);
+
+/* Can an image at @image jump to @addr directly? */
+bool dt_reachable(const void *image, unsigned long addr);
+
+/*
+ * Check @d's entry and image against its targets: the static call and its
+ * trampoline lead to the image (or to the plain indirect call without
+ * one); every registered target within reach is reached by a direct jump,
+ * with at most ceil(log2 n) + 1 compares; everything else, and targets out
+ * of reach, leave through the fallback the CPU features select.  Failures
+ * are reported with @what; returns whether all was well.
+ */
+bool dt_check_image(struct dispatcher *d, const char *what);
+/* The same without asking the kernel whether the image is executable. */
+bool dt_check_image_quick(struct dispatcher *d, const char *what);
+
+/* The image's current text, or NULL. */
+static inline void *dt_image_text(struct dispatcher *d)
+{
+	return d->image ? d->image->text : NULL;
+}
+
+#endif /* _DT_COMMON_H */

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DESIGN §3.6: targets inside a module are evicted on MODULE_STATE_GOING,
+ * whatever their reference counts, before the module's text goes; a
+ * dispatcher inside a going module is released.  Modules are simulated:
+ * a struct module whose ranges cover generated code (or a dispatcher) is
+ * sent down the module notifier chain, as the module loader would.
+ */
+#include <string.h>
+
+#include "common.h"
+
+DEFINE_DISPATCHER(t_mod, long, long, a, long, b);
+DEFINE_DISPATCHER(t_modrel, long, long, a, long, b);
+
+noinline long mod_a(long a, long b);
+noinline long mod_b(long a, long b);
+noinline long mod_a(long a, long b) { return a * 2 + b; }
+noinline long mod_b(long a, long b) { return a * 3 + b; }
+
+#define MOD_STUBS	4
+
+typedef long (*target_t)(long a, long b);
+
+static void fake_module(struct module *mod, const char *name, void *text,
+			size_t text_len, void *data, size_t data_len)
+{
+	memset(mod, 0, sizeof(*mod));
+	snprintf(mod->name, sizeof(mod->name), "%s", name);
+	mod->state = MODULE_STATE_LIVE;
+	mod->mem[MOD_TEXT].base = text;
+	mod->mem[MOD_TEXT].size = text_len;
+	mod->mem[MOD_DATA].base = data;
+	mod->mem[MOD_DATA].size = data_len;
+}
+
+/*
+ * Targets in a going module leave the image (and the dispatcher) even with
+ * references left; the others stay, with theirs; the module's text can
+ * then go and every call still runs.
+ */
+DT_TEST(module_evict)
+{
+	struct dispatcher *d = &DISPATCHER(t_mod);
+	target_t stubs[MOD_STUBS];
+	unsigned long updates;
+	struct module mod;
+	unsigned int i;
+	void *text;
+
+	text = dt_make_stubs(MOD_STUBS, 500, true, DT_TEXT_NEAR, (void **)stubs);
+	ASSERT(text);
+	fake_module(&mod, "dt_mod", text, MOD_STUBS * DT_STUB_SIZE, NULL, 0);
+
+	ASSERT_EQ(dispatcher_register(t_mod, mod_a), 0);
+	ASSERT_EQ(dispatcher_register(t_mod, mod_b), 0);
+	ASSERT_EQ(dispatcher_register(t_mod, mod_b), 0);
+	for (i = 0; i < MOD_STUBS; i++) {
+		ASSERT_EQ(__dispatcher_register(d, stubs[i]), 0);
+		if (i % 2)
+			ASSERT_EQ(__dispatcher_register(d, stubs[i]), 0);
+	}
+	EXPECT_EQ(d->nr_targets, 2 + MOD_STUBS);
+	EXPECT(dt_check_image(d, "with the module"));
+	updates = d->nr_updates;
+
+	dt_module_going(&mod);
+	EXPECT_EQ(d->nr_targets, 2);
+	EXPECT_EQ(d->nr_updates, updates + 1);	/* one rebuild */
+	for (i = 0; i < MOD_STUBS; i++)
+		EXPECT_EQ(dt_users(d, stubs[i]), 0);
+	EXPECT_EQ(dt_users(d, mod_a), 1);
+	EXPECT_EQ(dt_users(d, mod_b), 2);
+	EXPECT(dt_check_image(d, "module gone"));
+
+	/* The module's text is freed: nothing may jump there any more. */
+	dispatcher_barrier();
+	dt_text_destroy(text, MOD_STUBS * DT_STUB_SIZE);
+	EXPECT_EQ(dispatcher_call(t_mod, mod_a, 3, 4), mod_a(3, 4));
+	EXPECT_EQ(dispatcher_call(t_mod, mod_b, 3, 4), mod_b(3, 4));
+
+	/* The module's exit came too late to unregister: a caller bug. */
+	EXPECT_EQ(EXPECT_WARNS(__dispatcher_unregister(d, stubs[0])), -ENOENT);
+
+	/* A module that holds none of the targets changes nothing. */
+	fake_module(&mod, "dt_other", (void *)mod_a - 4096, 64, NULL, 0);
+	updates = d->nr_updates;
+	dt_module_going(&mod);
+	EXPECT_EQ(d->nr_updates, updates);
+	EXPECT_EQ(d->nr_targets, 2);
+
+	EXPECT_EQ(dispatcher_unregister(t_mod, mod_a), 0);
+	EXPECT_EQ(dispatcher_unregister(t_mod, mod_b), 0);
+	EXPECT_EQ(dispatcher_unregister(t_mod, mod_b), 0);
+	dispatcher_barrier();
+	EXPECT_EQ(dt_execmem_live, 0);
+}
+
+/*
+ * A dispatcher inside a going module is released: no targets, no image,
+ * no debugfs file, nothing allocated; calls (which its module must no
+ * longer make) would still be plain indirect calls.
+ */
+DT_TEST(module_release)
+{
+	struct dispatcher *d = &DISPATCHER(t_modrel);
+	struct module mod;
+
+	ASSERT_EQ(dispatcher_register(t_modrel, mod_a), 0);
+	ASSERT_EQ(dispatcher_register(t_modrel, mod_b), 0);
+	ASSERT_EQ(dispatcher_register(t_mod, mod_a), 0);
+	EXPECT(dt_debugfs_exists("dispatcher/t_modrel"));
+	EXPECT(d->image);
+
+	fake_module(&mod, "dt_modrel", NULL, 0, d, sizeof(*d));
+	dt_module_going(&mod);
+	EXPECT_EQ(d->nr_targets, 0);
+	EXPECT(!d->targets);
+	EXPECT(!d->image);
+	EXPECT(list_empty(&d->list));
+	EXPECT(!dt_debugfs_exists("dispatcher/t_modrel"));
+	EXPECT(dt_check_image(d, "released"));
+	EXPECT_EQ(dispatcher_call(t_modrel, mod_a, 1, 2), mod_a(1, 2));
+
+	/* Other dispatchers are untouched. */
+	EXPECT_EQ(dt_users(&DISPATCHER(t_mod), mod_a), 1);
+	EXPECT(DISPATCHER(t_mod).image);
+	EXPECT_EQ(dispatcher_unregister(t_mod, mod_a), 0);
+	dispatcher_barrier();
+	EXPECT_EQ(dt_execmem_live, 0);
+}

@@ -17,22 +17,7 @@ dir=$top/tools/testing/dispatcher
 log=$logs/bench.log
 mkdir -p "$out"
 
-missing=
-for p in gcc make libc6-dev valgrind gnuplot-nox; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "installing:$missing"
-	sudo=
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -qq
-	# shellcheck disable=SC2086
-	$sudo apt-get install -y -qq --no-install-recommends $missing \
-		> "$logs/apt-bench.log" 2>&1 ||
-		{ tail -n 20 "$logs/apt-bench.log"; die "apt-get install$missing failed"; }
-fi
+need_packages apt-bench gcc make libc6-dev valgrind gnuplot-nox
 
 echo "== building (log: build/logs/bench.log)"
 make -C "$dir" O="$build" -j"$jobs" "$out/dispatcher-bench" > "$log" 2>&1 ||

@@ -20,22 +20,7 @@ dir=$top/tools/testing/dispatcher
 echo "0 1 0" > "$count"
 
 # gcc brings libasan and libubsan; objdump (binutils) decodes images.
-missing=
-for p in gcc make libc6-dev binutils; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "installing:$missing"
-	sudo=
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -qq
-	# shellcheck disable=SC2086
-	$sudo apt-get install -y -qq --no-install-recommends $missing \
-		> "$logs/apt-harness.log" 2>&1 ||
-		{ tail -n 20 "$logs/apt-harness.log"; die "apt-get install$missing failed"; }
-fi
+need_packages apt-harness gcc make libc6-dev binutils
 
 if ! make -C "$dir" O="$obj" -j"$jobs" all > "$log" 2>&1; then
 	echo "FAIL harness build (log: build/logs/harness.log)"

@@ -32,6 +32,27 @@ overlay_files() {
 		while read -r f; do [ -f "$top/$f" ] && echo "$f"; done
 }
 
+# need_packages <log name> <package>...: apt-get install the Debian
+# packages that are missing (through sudo when not root); dies on failure.
+need_packages() {
+	local name=$1 missing= p sudo=
+	shift
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+
+	echo "installing:$missing"
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	$sudo apt-get install -y -qq --no-install-recommends $missing \
+		> "$logs/$name.log" 2>&1 ||
+		{ tail -n 20 "$logs/$name.log"; die "apt-get install$missing failed"; }
+}
+
 # result <status> <what> <log>: count one check, passed if status is 0,
 # and print it; a failure shows the first lines of its log.
 pass=0

@@ -249,11 +249,12 @@ static void dispatcher_switch(struct dispatcher *d,
 {
 	struct dispatcher_image *old = d->image;
 
-	if (img && img != old)
-		dispatcher_ksym_add(img);
-	if (img != old)
+	if (img != old) {
+		if (img)
+			dispatcher_ksym_add(img);
 		__static_call_update(d->sc_key, d->sc_tramp,
 				     img ? img->text : d->default_func);
+	}
 	if (targets != d->targets)
 		kvfree(d->targets);
 	d->targets = targets;

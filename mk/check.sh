@@ -24,7 +24,6 @@ echo "kunit-x86_64: $xp passed, $xf failed, $xs skipped (log: build/logs/kunit-x
 echo "== userspace harness (tools/testing/dispatcher, ASan + UBSan)"
 "$top/mk/harness.sh"
 read -r hp hf hs < "$logs/harness.count"
-echo "harness: $hp passed, $hf failed, $hs skipped (log: build/logs/harness.log)"
 
 echo "== build-time tests (lib/dispatcher/kunit/dispatcher_build_test.c)"
 "$top/mk/build-tests.sh"

@@ -186,18 +186,29 @@
 #define __DISPATCHER_FN_PTR(tname, ret, n, ...)				\
 	__DISPATCHER_LIST(typeof(ret) (*(tname))(__DISPATCHER(DECLS, n, __VA_ARGS__)))
 
-#define __DECLARE_DISPATCHER(dp, ret, n, ...)				\
+/* The target type and the &struct dispatcher of dispatch point @dp. */
+#define __DISPATCHER_TYPES(dp, ret, n, ...)				\
 	static_assert((n) % 2 == 0 && (n) <= 2 * DISPATCHER_MAX_ARGS,	\
 		      "dispatcher " #dp " needs (type, name) pairs, "	\
 		      "at most 5 of them");				\
 	typedef __DISPATCHER_FN_PTR(DISPATCHER_FN_T(dp), ret, n, __VA_ARGS__); \
-	extern struct dispatcher DISPATCHER(dp);			\
+	extern struct dispatcher DISPATCHER(dp)
+
+#define __DECLARE_DISPATCHER(dp, ret, n, ...)				\
+	__DISPATCHER_TYPES(dp, ret, n, __VA_ARGS__);			\
 	__DISPATCHER_PROTO(DISPATCHER_FUNC(dp), dp, ret, n, __VA_ARGS__)
 
-#define __DEFINE_DISPATCHER(dp, ret, n, ...)				\
-	__DECLARE_DISPATCHER(dp, ret, n, __VA_ARGS__);			\
-	static __DISPATCHER_PROTO(DISPATCHER_DEFAULT(dp), dp, ret, n,	\
-				  __VA_ARGS__)				\
+/*
+ * Everything DEFINE_DISPATCHER() defines, with the names and attributes of
+ * the dispatch function and the image as parameters.  The dispatch
+ * function enters the image through the static_call; where no image can
+ * ever be built (no JIT, no test back end) it makes the plain indirect
+ * call itself, rather than a second one through the static_call of an
+ * architecture without HAVE_STATIC_CALL.
+ */
+#define __DEFINE_DISPATCHER(dp, fname, ksym, jit, attrs, ret, n, ...)	\
+	static attrs __DISPATCHER_PROTO(DISPATCHER_DEFAULT(dp), dp, ret, n, \
+					__VA_ARGS__)			\
 	{								\
 		BUILD_BUG_ON_MSG(__DISPATCHER(WIDE, n, __VA_ARGS__),	\
 				 "an argument of dispatcher " #dp	\
@@ -207,6 +218,8 @@
 	DEFINE_STATIC_CALL(DISPATCHER_SC(dp), DISPATCHER_DEFAULT(dp));	\
 	struct dispatcher DISPATCHER(dp) = {				\
 		.name		= #dp,					\
+		.sym		= ksym,					\
+		.jit_targets	= jit,					\
 		.mutex		= __MUTEX_INITIALIZER(DISPATCHER(dp).mutex), \
 		.nr_args	= CONCATENATE(__DISPATCHER_NARGS, n),	\
 		.sc_key		= &STATIC_CALL_KEY(DISPATCHER_SC(dp)),	\
@@ -214,12 +227,28 @@
 		.default_func	= DISPATCHER_DEFAULT(dp),		\
 		.list		= LIST_HEAD_INIT(DISPATCHER(dp).list),	\
 	};								\
-	noinline __DISPATCHER_PROTO(DISPATCHER_FUNC(dp), dp, ret, n,	\
-				    __VA_ARGS__)			\
+	noinline attrs __DISPATCHER_PROTO(fname, dp, ret, n, __VA_ARGS__) \
 	{								\
+		if (!IS_ENABLED(CONFIG_DISPATCHER_IMAGES))		\
+			return __dispatcher_fn(__DISPATCHER(CALL, n,	\
+							    __VA_ARGS__)); \
 		return static_call(DISPATCHER_SC(dp))(			\
 			__DISPATCHER(ARGS, n, __dispatcher_fn, __VA_ARGS__)); \
 	}
+
+/* DEFINE_DISPATCHER(): a dispatch point with the library's names. */
+#define __DEFINE_DISPATCHER_PLAIN(dp, ret, n, ...)			\
+	__DECLARE_DISPATCHER(dp, ret, n, __VA_ARGS__);			\
+	__DEFINE_DISPATCHER(dp, DISPATCHER_FUNC(dp), "dispatcher_" #dp,	\
+			    false, __dispatcher_plain, ret, n, __VA_ARGS__)
+
+/* No attributes: the dispatch functions of DEFINE_DISPATCHER(). */
+#define __dispatcher_plain
+
+/* DEFINE_DISPATCHER_ADAPTER(): the adapter names and declares @fname. */
+#define __DEFINE_DISPATCHER_ADAPTER(dp, fname, ksym, attrs, ret, n, ...)	\
+	__DISPATCHER_TYPES(dp, ret, n, __VA_ARGS__);			\
+	__DEFINE_DISPATCHER(dp, fname, ksym, true, attrs, ret, n, __VA_ARGS__)
 
 /**
  * DECLARE_DISPATCHER - declare a dispatch point defined elsewhere
@@ -254,7 +283,29 @@
  *			  const struct bpf_insn *, insn);
  */
 #define DEFINE_DISPATCHER(name, ret, ...)				\
-	__DEFINE_DISPATCHER(name, ret, COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
+	__DEFINE_DISPATCHER_PLAIN(name, ret, COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
+
+/**
+ * DEFINE_DISPATCHER_ADAPTER - define a dispatch point behind an older API
+ * @name: name of the dispatch point, for DISPATCHER(@name) and debugfs
+ * @func: name of the dispatch function, instead of DISPATCHER_FUNC(@name)
+ * @sym: name of the image in kallsyms and perf, a string
+ * @attrs: attributes of the functions that make the indirect call, such
+ *	as the &__nocfi an adapter's targets may need
+ * @ret: return type of the targets
+ * @...: the targets' parameters, as for DEFINE_DISPATCHER()
+ *
+ * For an adapter that keeps an existing interface, names included, on top
+ * of a dispatcher; BPF's DEFINE_BPF_DISPATCHER() is one.  The adapter
+ * declares @func itself and calls it with the target after the real
+ * arguments; dispatcher_call() does not apply.  It registers targets with
+ * __dispatcher_register() and friends, which then refuse only NULL: an
+ * adapter's targets may be JIT text that kernel_text_address() does not
+ * know, such as a BPF program that is not in kallsyms.
+ */
+#define DEFINE_DISPATCHER_ADAPTER(name, func, sym, attrs, ret, ...)	\
+	__DEFINE_DISPATCHER_ADAPTER(name, func, sym, attrs, ret,	\
+				    COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
 
 #define __dispatcher_call0(name, fn)	DISPATCHER_FUNC(name)(fn)
 #define __dispatcher_call1(name, fn, ...) DISPATCHER_FUNC(name)(__VA_ARGS__, fn)

@@ -202,7 +202,7 @@ dispatcher_image_build(struct dispatcher *d,
 		goto err;
 	}
 	img->ops = ops;
-	img->name = d->name;
+	img->name = d->sym;
 	img->size = size;
 	img->text = ops->alloc(size);
 	if (!img->text) {
@@ -357,10 +357,12 @@ static void dispatcher_link(struct dispatcher *d)
 	}
 }
 
-static int dispatcher_check_target(void *fn)
+static int dispatcher_check_target(struct dispatcher *d, void *fn)
 {
 	if (WARN_ONCE(!fn, "dispatcher: NULL target\n"))
 		return -EINVAL;
+	if (d->jit_targets)
+		return 0;
 	if (WARN_ONCE(!kernel_text_address((unsigned long)fn),
 		      "dispatcher: target %p is not kernel text\n", fn))
 		return -EFAULT;
@@ -402,7 +404,7 @@ static int dispatcher_update(struct dispatcher *d, void *old, void *new)
 	int ret;
 
 	if (new) {
-		ret = dispatcher_check_target(new);
+		ret = dispatcher_check_target(d, new);
 		if (ret)
 			return ret;
 		dispatcher_link(d);
@@ -460,7 +462,7 @@ static int dispatcher_update(struct dispatcher *d, void *old, void *new)
 int __dispatcher_register(struct dispatcher *d, void *fn)
 {
 	if (!fn)
-		return dispatcher_check_target(fn);
+		return dispatcher_check_target(d, fn);
 	return dispatcher_update(d, NULL, fn);
 }
 EXPORT_SYMBOL_GPL(__dispatcher_register);
@@ -476,7 +478,7 @@ EXPORT_SYMBOL_GPL(__dispatcher_register);
 int __dispatcher_unregister(struct dispatcher *d, void *fn)
 {
 	if (!fn)
-		return dispatcher_check_target(fn);
+		return dispatcher_check_target(d, fn);
 	return dispatcher_update(d, fn, NULL);
 }
 EXPORT_SYMBOL_GPL(__dispatcher_unregister);
@@ -497,7 +499,7 @@ EXPORT_SYMBOL_GPL(__dispatcher_unregister);
 int __dispatcher_replace(struct dispatcher *d, void *old, void *new)
 {
 	if (!old && !new)
-		return dispatcher_check_target(NULL);
+		return dispatcher_check_target(d, NULL);
 	return dispatcher_update(d, old, new);
 }
 EXPORT_SYMBOL_GPL(__dispatcher_replace);

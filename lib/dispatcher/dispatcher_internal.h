@@ -33,7 +33,7 @@
  * @len: bytes of code at @text
  * @depth: compares on the longest path through the image, 0 if unknown
  * @ops: the back end that allocated @text
- * @name: name of the dispatcher, for its symbol
+ * @name: the image's symbol, &dispatcher.sym
  * @ksym: entry in the list of named images
  * @rcu: RCU-tasks callback head, used while the image is retired
  * @rwork: frees the image after the RCU grace period that follows

@@ -2,12 +2,12 @@
 /*
  * Names for dispatcher images in kallsyms and perf.
  *
- * Each live image is the symbol "dispatcher_<name>", so that a backtrace,
- * %ps, perf and /proc/kallsyms name the code a CPU is executing, as they
- * name bpf_dispatcher_xdp.  An image is named from just before its
- * static_call switch until it is retired; readers walk the list under RCU
- * and the image is freed only after an RCU grace period that follows its
- * removal.
+ * Each live image is a symbol, "dispatcher_<name>" unless the dispatcher
+ * says otherwise (the XDP dispatcher keeps "bpf_dispatcher_xdp"), so that a
+ * backtrace, %ps, perf and /proc/kallsyms name the code a CPU is
+ * executing.  An image is named from just before its static_call switch
+ * until it is retired; readers walk the list under RCU and the image is
+ * freed only after an RCU grace period that follows its removal.
  */
 
 #include "dispatcher_internal.h"
@@ -17,7 +17,7 @@ static LIST_HEAD(dispatcher_ksyms);
 
 static void dispatcher_ksym_name(const struct dispatcher_image *img, char *sym)
 {
-	snprintf(sym, KSYM_NAME_LEN, "dispatcher_%s", img->name);
+	strscpy(sym, img->name, KSYM_NAME_LEN);
 }
 
 /**

@@ -76,6 +76,11 @@ struct dispatcher_ops {
 /**
  * struct dispatcher - a dispatch point
  * @name: name of the dispatch point, used in debugfs
+ * @sym: name of its image in kallsyms and perf, "dispatcher_<name>" unless
+ *	an adapter keeps an older name
+ * @jit_targets: targets may lie in JIT text that kernel_text_address() does
+ *	not know (a BPF program that is not in kallsyms), so only NULL targets
+ *	are refused
  * @mutex: serialises updates and protects every field below it
  * @targets: registered targets, sorted by address
  * @nr_targets: number of entries in @targets
@@ -94,6 +99,8 @@ struct dispatcher_ops {
  */
 struct dispatcher {
 	const char *name;
+	const char *sym;
+	bool jit_targets;
 	struct mutex mutex;		/* serialises updates, protects below */
 	struct dispatcher_target *targets;
 	unsigned int nr_targets;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: install what is missing, assemble build/src, run the KUnit
-# suites on UML and on x86_64 in QEMU, the userspace harness, the
+# suites on UML (with and without CONFIG_NET) and on x86_64 in QEMU, the userspace harness, the
 # build-time tests and the static checks, and end with one line
 # "N passed, N failed, N skipped" summing every test case and check.
 set -uo pipefail
@@ -15,6 +15,11 @@ echo "== KUnit on UML (lib/dispatcher/kunit/.kunitconfig)"
 "$top/mk/kunit.sh"
 read -r kp kf ks < "$logs/kunit-um.count"
 echo "kunit-um: $kp passed, $kf failed, $ks skipped (log: build/logs/kunit-um.log)"
+
+echo "== KUnit on UML without networking (lib/dispatcher/kunit/nonet.kunitconfig)"
+"$top/mk/kunit.sh" um-nonet
+read -r np nf ns < "$logs/kunit-um-nonet.count"
+echo "kunit-um-nonet: $np passed, $nf failed, $ns skipped (log: build/logs/kunit-um-nonet.log)"
 
 echo "== KUnit on x86_64 in QEMU (TCG, -smp 2; + lib/dispatcher/kunit/x86_64.kunitconfig)"
 "$top/mk/kunit.sh" x86_64
@@ -33,7 +38,7 @@ echo "== checkpatch --strict, kernel-doc, sparse C=2 + W=1"
 "$top/mk/lint.sh"
 read -r lp lf < "$logs/lint.count"
 
-passed=$((kp + xp + hp + bp + lp))
-failed=$((kf + xf + hf + bf + lf))
-echo "$passed passed, $failed failed, $((ks + xs + hs)) skipped"
+passed=$((kp + np + xp + hp + bp + lp))
+failed=$((kf + nf + xf + hf + bf + lf))
+echo "$passed passed, $failed failed, $((ks + ns + xs + hs)) skipped"
 [ "$failed" = 0 ]

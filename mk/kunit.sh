@@ -3,7 +3,8 @@
 #
 # Run the dispatcher's KUnit suites: "mk/kunit.sh" on UML, "mk/kunit.sh
 # x86_64" in QEMU (TCG, two CPUs) with lib/dispatcher/kunit/x86_64.kunitconfig
-# on top.  FILTER picks suites/cases (kunit.py's filter_glob, e.g.
+# on top, "mk/kunit.sh um-nonet" on UML without CONFIG_NET
+# (lib/dispatcher/kunit/nonet.kunitconfig).  FILTER picks suites/cases (kunit.py's filter_glob, e.g.
 # FILTER='dispatcher_api.*').  Writes the log to build/logs/kunit-<arch>.log
 # and "<passed> <failed> <skipped>" to build/logs/kunit-<arch>.count.
 set -uo pipefail
@@ -15,7 +16,9 @@ count=$logs/kunit-$arch.count
 echo "0 1 0" > "$count"
 
 args=(--kunitconfig=lib/dispatcher/kunit)
-if [ "$arch" != um ]; then
+if [ "$arch" = um-nonet ]; then
+	args=(--kunitconfig=lib/dispatcher/kunit/nonet.kunitconfig)
+elif [ "$arch" != um ]; then
 	args+=(--arch="$arch"
 	       --kunitconfig="lib/dispatcher/kunit/$arch.kunitconfig"
 	       --qemu_args="-smp 2"

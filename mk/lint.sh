@@ -21,11 +21,18 @@ out=$logs/lint.out
 # there: MACRO_ARG_REUSE (meant for expressions with side effects),
 # NEW_TYPEDEFS (the target type is the API), AVOID_EXTERNS,
 # FUNCTION_ARGUMENTS and MACRO_WITH_FLOW_CONTROL (the "return" is inside
-# the generated function).
+# the generated function), and MULTISTATEMENT_MACRO_USE_DO_WHILE (file
+# scope declarations and definitions cannot be wrapped in do-while).
 #
 # UNDOCUMENTED_SETUP looks for the parameter in kernel-parameters.txt lines
 # added by the same patch, which a file check never has: dispatcher= is
 # documented by patches/0004.
+#
+# patches/0006 keeps the shape of DEFINE_BPF_DISPATCHER() and
+# DECLARE_BPF_DISPATCHER(): their callers (net/core/filter.c,
+# include/linux/filter.h) write them without a semicolon, so the macros
+# end in one (TRAILING_SEMICOLON), and the export of the dispatch function
+# is inside the macro that defines it (EXPORT_SYMBOL), as upstream.
 #
 # tools/testing/dispatcher/include/ holds userspace stand-ins for kernel
 # headers (as tools/testing/vma and tools/include do): their macros
@@ -33,10 +40,13 @@ out=$logs/lint.out
 ignore_for() {
 	case "$1" in
 	include/linux/dispatcher.h)
-		echo "--ignore MACRO_ARG_REUSE,NEW_TYPEDEFS,AVOID_EXTERNS,FUNCTION_ARGUMENTS,MACRO_WITH_FLOW_CONTROL"
+		echo "--ignore MACRO_ARG_REUSE,NEW_TYPEDEFS,AVOID_EXTERNS,FUNCTION_ARGUMENTS,MACRO_WITH_FLOW_CONTROL,MULTISTATEMENT_MACRO_USE_DO_WHILE"
 		;;
 	lib/dispatcher/core.c)
 		echo "--ignore UNDOCUMENTED_SETUP"
+		;;
+	0006-bpf-rebuild-the-BPF-dispatcher-on-lib-dispatcher.patch)
+		echo "--ignore TRAILING_SEMICOLON,EXPORT_SYMBOL"
 		;;
 	tools/testing/dispatcher/include/*)
 		echo "--ignore MACRO_ARG_REUSE,MACRO_ARG_UNUSED,MACRO_ARG_PRECEDENCE,COMPLEX_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,PREFER_PR_LEVEL,PRINTK_WITHOUT_KERN_LEVEL,LOGGING_CONTINUATION,EXPORT_SYMBOL,IS_ENABLED_CONFIG,AVOID_BUG,AVOID_EXTERNS,CAMELCASE"
@@ -55,19 +65,23 @@ for f in $(overlay_files | grep -E '\.[ch]$'); do
 done
 
 for p in $(grep -v -E '^\s*(#|$)' "$top/patches/series"); do
-	perl scripts/checkpatch.pl --strict --no-summary --show-types -q "$top/patches/$p" > "$out" 2>&1
+	# shellcheck disable=SC2046
+	perl scripts/checkpatch.pl --strict --no-summary --show-types -q \
+		$(ignore_for "$p") "$top/patches/$p" > "$out" 2>&1
 	[ -s "$out" ]; result $((! $?)) "checkpatch patches/$p" "$out"
 done
 
 # sparse and W=1: force a rebuild of our objects with both switched on.
 if [ -f "$build/kunit-um/.config" ]; then
-	# arch/x86/um/ builds arch/x86/lib/dispatcher_jit.c for UML; only
-	# messages about our files count.
+	# arch/x86/um/ builds arch/x86/lib/dispatcher_jit.c for UML,
+	# kernel/bpf/dispatcher.o is the BPF adapter; only messages about
+	# our files count.
 	make -s ARCH=um O="$build/kunit-um" C=2 W=1 -j"$jobs" \
-		lib/dispatcher/ arch/x86/um/ > "$logs/sparse.log" 2>&1
+		lib/dispatcher/ arch/x86/um/ kernel/bpf/dispatcher.o \
+		> "$logs/sparse.log" 2>&1
 	rc=$?
 	grep -E '(warning|error):' "$logs/sparse.log" | grep dispatcher > "$out"
-	[ "$rc" = 0 ] && [ ! -s "$out" ]; result $? "sparse+W=1 lib/dispatcher/ arch/x86/lib/dispatcher_jit.c (UML)" "$out"
+	[ "$rc" = 0 ] && [ ! -s "$out" ]; result $? "sparse+W=1 lib/dispatcher/ arch/x86/lib/dispatcher_jit.c kernel/bpf/dispatcher.c (UML)" "$out"
 else
 	echo "no UML build: sparse skipped" > "$out"
 	result 1 "sparse+W=1 lib/dispatcher/ (UML)" "$out"

@@ -36,6 +36,7 @@
 #endif
 
 #include "../dispatcher_internal.h"
+#include "dispatcher_kunit.h"
 
 /* ---------------------------------------------------------------------- */
 /* Dispatch points of 0 to 5 arguments with different return types.       */
@@ -202,17 +203,6 @@ static void dispatcher_test_eval_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, j, 2);
 	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, fns[i], 5), 5);
 	KUNIT_EXPECT_EQ(test, count_calls, 1);
-}
-
-static unsigned int users_of(struct dispatcher *d, void *fn)
-{
-	unsigned int i;
-
-	guard(mutex)(&d->mutex);
-	for (i = 0; i < d->nr_targets; i++)
-		if (d->targets[i].addr == (unsigned long)fn)
-			return d->targets[i].users;
-	return 0;
 }
 
 /* §3.3: same target twice = one slot with two references. */
@@ -1514,24 +1504,6 @@ static int churn_caller(void *data)
 		cond_resched_tasks_rcu_qs();
 	}
 	return 0;
-}
-
-/*
- * QEMU's TCG does not emulate cross-modifying code well enough for
- * text_poke_bp(): with one CPU calling through a static_call site while
- * another updates it, the caller takes a stray int3 within a few thousand
- * updates ("Oops: int3" in the caller), with nothing of lib/dispatcher
- * involved (a bare static_call_update() loop does it; QEMU 7.2 and 10.0,
- * -smp 2; not with -accel tcg,thread=single).  Its default CPU model says
- * so in its name.
- */
-static bool churn_site_unsafe(void)
-{
-#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
-	return strstr(boot_cpu_data.x86_model_id, "QEMU Virtual CPU");
-#else
-	return false;
-#endif
 }
 
 /*

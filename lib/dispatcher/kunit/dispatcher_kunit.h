@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the KUnit suites of lib/dispatcher and its clients.
+ */
+#ifndef _DISPATCHER_KUNIT_H
+#define _DISPATCHER_KUNIT_H
+
+#include <linux/cleanup.h>
+#include <linux/dispatcher.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+#include <linux/processor.h>
+#endif
+
+/* References @d holds on @fn; 0 if @fn is not one of its targets. */
+static inline unsigned int users_of(struct dispatcher *d, void *fn)
+{
+	unsigned int i;
+
+	guard(mutex)(&d->mutex);
+	for (i = 0; i < d->nr_targets; i++)
+		if (d->targets[i].addr == (unsigned long)fn)
+			return d->targets[i].users;
+	return 0;
+}
+
+/*
+ * QEMU's TCG does not emulate cross-modifying code well enough for
+ * text_poke_bp(): with one CPU calling through a static_call site while
+ * another updates it, the caller takes a stray int3 within a few thousand
+ * updates ("Oops: int3" in the caller), with nothing of lib/dispatcher
+ * involved (a bare static_call_update() loop does it; QEMU 7.2 and 10.0,
+ * -smp 2; not with -accel tcg,thread=single).  Its default CPU model says
+ * so in its name.  Concurrency tests enter images through the static_call
+ * key there, as a trampoline does, instead of through a patched site.
+ */
+static inline bool churn_site_unsafe(void)
+{
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+	return strstr(boot_cpu_data.x86_model_id, "QEMU Virtual CPU");
+#else
+	return false;
+#endif
+}
+
+#endif /* _DISPATCHER_KUNIT_H */

@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for TC classifiers and actions called through lib/dispatcher
+ * (include/net/tc_wrapper.h).
+ *
+ * A test classifier and a test action are registered as a module would
+ * register them, with register_tcf_proto_ops() and tcf_register_action(),
+ * and called through tc_classify() and tc_act() with a minimal tcf_proto
+ * and tc_action.  The dispatchers list them while they are registered and
+ * not after; a failed registration with a dispatcher does not fail theirs;
+ * the classifiers and actions built into the kernel are listed from boot;
+ * and calls on every CPU stay right while the test unregisters and
+ * registers its own.
+ *
+ * Run with:
+ *	./tools/testing/kunit/kunit.py run --kunitconfig=lib/dispatcher/kunit \
+ *		--kunitconfig=lib/dispatcher/kunit/tc.kunitconfig
+ */
+
+#include <kunit/test.h>
+#include <linux/dispatcher.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/skbuff.h>
+#include <net/act_api.h>
+#include <net/net_namespace.h>
+#include <net/pkt_cls.h>
+#include <net/sch_generic.h>
+#include <net/tc_wrapper.h>
+
+#include "../dispatcher_internal.h"
+
+/* Two of each, A and B, and a third one that is never registered. */
+#define TC_KUNIT_A		0
+#define TC_KUNIT_B		1
+#define TC_KUNIT_NEVER		2
+#define TC_KUNIT_FNS		3
+
+/* Results depend on the arguments, to show that they arrived. */
+static noinline int tc_kunit_classify_a(struct sk_buff *skb,
+					const struct tcf_proto *tp,
+					struct tcf_result *res)
+{
+	res->classid = skb->mark + 1;
+	return tp->prio + 10;
+}
+
+static noinline int tc_kunit_classify_b(struct sk_buff *skb,
+					const struct tcf_proto *tp,
+					struct tcf_result *res)
+{
+	res->classid = skb->mark + 2;
+	return tp->prio + 20;
+}
+
+static noinline int tc_kunit_classify_never(struct sk_buff *skb,
+					    const struct tcf_proto *tp,
+					    struct tcf_result *res)
+{
+	res->classid = skb->mark + 3;
+	return tp->prio + 30;
+}
+
+static noinline int tc_kunit_act_a(struct sk_buff *skb,
+				   const struct tc_action *a,
+				   struct tcf_result *res)
+{
+	res->classid = skb->mark + 4;
+	return a->tcfa_index + 40;
+}
+
+static noinline int tc_kunit_act_b(struct sk_buff *skb,
+				   const struct tc_action *a,
+				   struct tcf_result *res)
+{
+	res->classid = skb->mark + 5;
+	return a->tcfa_index + 50;
+}
+
+static noinline int tc_kunit_act_never(struct sk_buff *skb,
+				       const struct tc_action *a,
+				       struct tcf_result *res)
+{
+	res->classid = skb->mark + 6;
+	return a->tcfa_index + 60;
+}
+
+/*
+ * Nothing can be instantiated from user space while these kinds are
+ * registered: creating a filter or an action fails, and looking actions
+ * up finds none.
+ */
+static int tc_kunit_cls_init(struct tcf_proto *tp)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tc_kunit_act_init(struct net *net, struct nlattr *nla,
+			     struct nlattr *est, struct tc_action **a,
+			     struct tcf_proto *tp, u32 flags,
+			     struct netlink_ext_ack *extack)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tc_kunit_act_dump(struct sk_buff *skb, struct tc_action *a,
+			     int bind, int ref)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tc_kunit_act_walk(struct net *net, struct sk_buff *skb,
+			     struct netlink_callback *cb, int type,
+			     const struct tc_action_ops *ops,
+			     struct netlink_ext_ack *extack)
+{
+	return 0;
+}
+
+static int tc_kunit_act_lookup(struct net *net, struct tc_action **a,
+			       u32 index)
+{
+	return 0;
+}
+
+static struct tcf_proto_ops tc_kunit_cls_ops[] = {
+	[TC_KUNIT_A] = {
+		.kind		= "kunit_disp_a",
+		.classify	= tc_kunit_classify_a,
+		.init		= tc_kunit_cls_init,
+		.owner		= THIS_MODULE,
+	},
+	[TC_KUNIT_B] = {
+		.kind		= "kunit_disp_b",
+		.classify	= tc_kunit_classify_b,
+		.init		= tc_kunit_cls_init,
+		.owner		= THIS_MODULE,
+	},
+};
+
+#define TC_KUNIT_ACT_OPS(name, tca_id, fn)				\
+	{								\
+		.kind		= name,					\
+		.id		= tca_id,				\
+		.owner		= THIS_MODULE,				\
+		.act		= fn,					\
+		.dump		= tc_kunit_act_dump,			\
+		.lookup		= tc_kunit_act_lookup,			\
+		.init		= tc_kunit_act_init,			\
+		.walk		= tc_kunit_act_walk,			\
+	}
+
+static struct tc_action_ops tc_kunit_act_ops[] = {
+	[TC_KUNIT_A] = TC_KUNIT_ACT_OPS("kunit_disp_a", TCA_ID_MAX - 1,
+					tc_kunit_act_a),
+	[TC_KUNIT_B] = TC_KUNIT_ACT_OPS("kunit_disp_b", TCA_ID_MAX - 2,
+					tc_kunit_act_b),
+};
+
+static struct pernet_operations tc_kunit_act_net_ops[ARRAY_SIZE(tc_kunit_act_ops)];
+
+/* What the test has registered, for the exit function to undo. */
+static bool tc_kunit_cls_on[ARRAY_SIZE(tc_kunit_cls_ops)];
+static bool tc_kunit_act_on[ARRAY_SIZE(tc_kunit_act_ops)];
+
+static int tc_kunit_cls_set(unsigned int k, bool on)
+{
+	int err = 0;
+
+	if (on)
+		err = register_tcf_proto_ops(&tc_kunit_cls_ops[k]);
+	else
+		unregister_tcf_proto_ops(&tc_kunit_cls_ops[k]);
+	if (!err)
+		tc_kunit_cls_on[k] = on;
+	return err;
+}
+
+static int tc_kunit_act_set(unsigned int k, bool on)
+{
+	int err;
+
+	if (on)
+		err = tcf_register_action(&tc_kunit_act_ops[k],
+					  &tc_kunit_act_net_ops[k]);
+	else
+		err = tcf_unregister_action(&tc_kunit_act_ops[k],
+					    &tc_kunit_act_net_ops[k]);
+	if (!err)
+		tc_kunit_act_on[k] = on;
+	return err;
+}
+
+/* A minimal packet, filters and actions for the test functions. */
+struct tc_kunit_objs {
+	struct sk_buff skb;
+	struct tcf_proto tp[TC_KUNIT_FNS];
+	struct tc_action act[TC_KUNIT_FNS];
+	struct tc_action_ops never_ops;
+};
+
+static struct tc_kunit_objs *tc_kunit_objs_new(struct kunit *test)
+{
+	static const DISPATCHER_FN_T(tc_classify) classify[TC_KUNIT_FNS] = {
+		tc_kunit_classify_a, tc_kunit_classify_b,
+		tc_kunit_classify_never,
+	};
+	struct tc_kunit_objs *o;
+	unsigned int k;
+
+	o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	o->skb.mark = 1000;
+	o->never_ops.act = tc_kunit_act_never;
+	for (k = 0; k < TC_KUNIT_FNS; k++) {
+		o->tp[k].classify = classify[k];
+		o->tp[k].prio = 100 * k;
+		o->act[k].ops = k == TC_KUNIT_NEVER ? &o->never_ops :
+						      &tc_kunit_act_ops[k];
+		o->act[k].tcfa_index = 100 * k + 1;
+	}
+	return o;
+}
+
+/* Whether tc_classify() and tc_act() on @o's objects equal direct calls. */
+static bool tc_kunit_classify_ok(struct tc_kunit_objs *o, unsigned int k)
+{
+	const struct tcf_proto *tp = &o->tp[k];
+	struct tcf_result got = {}, want = {};
+
+	return tc_classify(&o->skb, tp, &got) ==
+	       tp->classify(&o->skb, tp, &want) &&
+	       got.classid == want.classid;
+}
+
+static bool tc_kunit_act_ok(struct tc_kunit_objs *o, unsigned int k)
+{
+	const struct tc_action *a = &o->act[k];
+	struct tcf_result got = {}, want = {};
+
+	return tc_act(&o->skb, a, &got) == a->ops->act(&o->skb, a, &want) &&
+	       got.classid == want.classid;
+}
+
+static void tc_kunit_expect_calls(struct kunit *test, struct tc_kunit_objs *o)
+{
+	unsigned int k;
+
+	for (k = 0; k < TC_KUNIT_FNS; k++) {
+		KUNIT_EXPECT_TRUE_MSG(test, tc_kunit_classify_ok(o, k),
+				      "%ps", o->tp[k].classify);
+		KUNIT_EXPECT_TRUE_MSG(test, tc_kunit_act_ok(o, k),
+				      "%ps", o->act[k].ops->act);
+	}
+}
+
+static unsigned int users_of(struct dispatcher *d, void *fn)
+{
+	unsigned int i;
+
+	guard(mutex)(&d->mutex);
+	for (i = 0; i < d->nr_targets; i++)
+		if (d->targets[i].addr == (unsigned long)fn)
+			return d->targets[i].users;
+	return 0;
+}
+
+/* A classifier is a target of tc_classify exactly while it is registered. */
+static void tc_kunit_test_classify(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(tc_classify);
+	struct tc_kunit_objs *o = tc_kunit_objs_new(test);
+
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 0);
+	tc_kunit_expect_calls(test, o);
+
+	KUNIT_ASSERT_EQ(test, tc_kunit_cls_set(TC_KUNIT_A, true), 0);
+	KUNIT_EXPECT_TRUE(test, tc_kunit_cls_ops[TC_KUNIT_A].dispatched);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 1);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_never), 0);
+	KUNIT_EXPECT_NOT_NULL(test, d->image);	/* calls go through the JIT */
+	tc_kunit_expect_calls(test, o);
+	KUNIT_EXPECT_EQ(test, tc_classify(&o->skb, &o->tp[TC_KUNIT_A],
+					  &(struct tcf_result){}), 10);
+
+	/* Registering the kind again fails and registers nothing more. */
+	KUNIT_EXPECT_EQ(test, register_tcf_proto_ops(&tc_kunit_cls_ops[TC_KUNIT_A]),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 1);
+
+	KUNIT_ASSERT_EQ(test, tc_kunit_cls_set(TC_KUNIT_A, false), 0);
+	KUNIT_EXPECT_FALSE(test, tc_kunit_cls_ops[TC_KUNIT_A].dispatched);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 0);
+	tc_kunit_expect_calls(test, o);
+}
+
+/* An action is a target of tc_act exactly while it is registered. */
+static void tc_kunit_test_act(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(tc_act);
+	struct tc_kunit_objs *o = tc_kunit_objs_new(test);
+
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_a), 0);
+	tc_kunit_expect_calls(test, o);
+
+	KUNIT_ASSERT_EQ(test, tc_kunit_act_set(TC_KUNIT_A, true), 0);
+	KUNIT_EXPECT_TRUE(test, tc_kunit_act_ops[TC_KUNIT_A].dispatched);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_a), 1);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_never), 0);
+	KUNIT_EXPECT_NOT_NULL(test, d->image);
+	tc_kunit_expect_calls(test, o);
+	KUNIT_EXPECT_EQ(test, tc_act(&o->skb, &o->act[TC_KUNIT_A],
+				     &(struct tcf_result){}), 41);
+
+	KUNIT_ASSERT_EQ(test, tc_kunit_act_set(TC_KUNIT_A, false), 0);
+	KUNIT_EXPECT_FALSE(test, tc_kunit_act_ops[TC_KUNIT_A].dispatched);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_a), 0);
+	tc_kunit_expect_calls(test, o);
+}
+
+/* A back end that cannot allocate an image: every registration fails. */
+static unsigned int tc_kunit_fail_size(unsigned int nr_targets)
+{
+	return PAGE_SIZE;
+}
+
+static void *tc_kunit_fail_alloc(unsigned int size)
+{
+	return NULL;
+}
+
+static const struct dispatcher_ops tc_kunit_fail_ops = {
+	.image_size	= tc_kunit_fail_size,
+	.alloc		= tc_kunit_fail_alloc,
+};
+
+static void tc_kunit_set_ops(struct dispatcher *d,
+			     const struct dispatcher_ops *ops)
+{
+	guard(mutex)(&d->mutex);
+	d->ops = ops;
+}
+
+/*
+ * When the dispatcher cannot take a classifier or an action, registering
+ * it still succeeds, calls stay right, and unregistering it leaves the
+ * dispatcher alone (no WARN for an unknown target).
+ */
+static void tc_kunit_test_register_fails(struct kunit *test)
+{
+	struct dispatcher *cls = &DISPATCHER(tc_classify);
+	struct dispatcher *act = &DISPATCHER(tc_act);
+	struct tc_kunit_objs *o = tc_kunit_objs_new(test);
+	unsigned long updates = cls->nr_updates + act->nr_updates;
+	int cls_err, act_err;
+
+	tc_kunit_set_ops(cls, &tc_kunit_fail_ops);
+	tc_kunit_set_ops(act, &tc_kunit_fail_ops);
+	cls_err = tc_kunit_cls_set(TC_KUNIT_A, true);
+	act_err = tc_kunit_act_set(TC_KUNIT_A, true);
+	tc_kunit_set_ops(cls, NULL);
+	tc_kunit_set_ops(act, NULL);
+	KUNIT_ASSERT_EQ(test, cls_err, 0);
+	KUNIT_ASSERT_EQ(test, act_err, 0);
+	KUNIT_EXPECT_EQ(test, cls->jit_err, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, act->jit_err, -ENOMEM);
+
+	KUNIT_EXPECT_FALSE(test, tc_kunit_cls_ops[TC_KUNIT_A].dispatched);
+	KUNIT_EXPECT_FALSE(test, tc_kunit_act_ops[TC_KUNIT_A].dispatched);
+	KUNIT_EXPECT_EQ(test, users_of(cls, tc_kunit_classify_a), 0);
+	KUNIT_EXPECT_EQ(test, users_of(act, tc_kunit_act_a), 0);
+	tc_kunit_expect_calls(test, o);
+
+	KUNIT_ASSERT_EQ(test, tc_kunit_cls_set(TC_KUNIT_A, false), 0);
+	KUNIT_ASSERT_EQ(test, tc_kunit_act_set(TC_KUNIT_A, false), 0);
+	KUNIT_EXPECT_EQ(test, cls->nr_updates + act->nr_updates, updates);
+	tc_kunit_expect_calls(test, o);
+}
+
+/* The classifiers and actions the kernel may have built in. */
+static const struct tc_kunit_builtin {
+	const char *name;
+	bool builtin;
+	bool act;
+} tc_kunit_builtins[] = {
+	{ "basic_classify",	IS_BUILTIN(CONFIG_NET_CLS_BASIC) },
+	{ "cls_bpf_classify",	IS_BUILTIN(CONFIG_NET_CLS_BPF) },
+	{ "cls_cgroup_classify", IS_BUILTIN(CONFIG_NET_CLS_CGROUP) },
+	{ "fl_classify",	IS_BUILTIN(CONFIG_NET_CLS_FLOWER) },
+	{ "flow_classify",	IS_BUILTIN(CONFIG_NET_CLS_FLOW) },
+	{ "fw_classify",	IS_BUILTIN(CONFIG_NET_CLS_FW) },
+	{ "mall_classify",	IS_BUILTIN(CONFIG_NET_CLS_MATCHALL) },
+	{ "route4_classify",	IS_BUILTIN(CONFIG_NET_CLS_ROUTE4) },
+	{ "u32_classify",	IS_BUILTIN(CONFIG_NET_CLS_U32) },
+	{ "tcf_bpf_act",	IS_BUILTIN(CONFIG_NET_ACT_BPF), true },
+	{ "tcf_connmark_act",	IS_BUILTIN(CONFIG_NET_ACT_CONNMARK), true },
+	{ "tcf_csum_act",	IS_BUILTIN(CONFIG_NET_ACT_CSUM), true },
+	{ "tcf_ct_act",		IS_BUILTIN(CONFIG_NET_ACT_CT), true },
+	{ "tcf_ctinfo_act",	IS_BUILTIN(CONFIG_NET_ACT_CTINFO), true },
+	{ "tcf_gact_act",	IS_BUILTIN(CONFIG_NET_ACT_GACT), true },
+	{ "tcf_gate_act",	IS_BUILTIN(CONFIG_NET_ACT_GATE), true },
+	{ "tcf_ife_act",	IS_BUILTIN(CONFIG_NET_ACT_IFE), true },
+	{ "tcf_mirred_act",	IS_BUILTIN(CONFIG_NET_ACT_MIRRED), true },
+	{ "tcf_mpls_act",	IS_BUILTIN(CONFIG_NET_ACT_MPLS), true },
+	{ "tcf_nat_act",	IS_BUILTIN(CONFIG_NET_ACT_NAT), true },
+	{ "tcf_pedit_act",	IS_BUILTIN(CONFIG_NET_ACT_PEDIT), true },
+	{ "tcf_police_act",	IS_BUILTIN(CONFIG_NET_ACT_POLICE), true },
+	{ "tcf_sample_act",	IS_BUILTIN(CONFIG_NET_ACT_SAMPLE), true },
+	{ "tcf_simp_act",	IS_BUILTIN(CONFIG_NET_ACT_SIMP), true },
+	{ "tcf_skbedit_act",	IS_BUILTIN(CONFIG_NET_ACT_SKBEDIT), true },
+	{ "tcf_skbmod_act",	IS_BUILTIN(CONFIG_NET_ACT_SKBMOD), true },
+	{ "tcf_vlan_act",	IS_BUILTIN(CONFIG_NET_ACT_VLAN), true },
+	{ "tunnel_key_act",	IS_BUILTIN(CONFIG_NET_ACT_TUNNEL_KEY), true },
+};
+
+static void tc_kunit_builtin_desc(const struct tc_kunit_builtin *b,
+				  char *desc)
+{
+	strscpy(desc, b->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(tc_kunit_builtin, tc_kunit_builtins, tc_kunit_builtin_desc);
+
+/* The number of @d's targets that kallsyms names @name. */
+static unsigned int tc_kunit_named(struct dispatcher *d, const char *name)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned int i, n = 0;
+
+	guard(mutex)(&d->mutex);
+	for (i = 0; i < d->nr_targets; i++) {
+		snprintf(sym, sizeof(sym), "%ps", (void *)d->targets[i].addr);
+		n += !strcmp(sym, name);
+	}
+	return n;
+}
+
+/* Each built-in classifier and action has been a target since boot. */
+static void tc_kunit_test_builtin(struct kunit *test)
+{
+	const struct tc_kunit_builtin *b = test->param_value;
+	struct dispatcher *d = b->act ? &DISPATCHER(tc_act) :
+					&DISPATCHER(tc_classify);
+
+	if (!IS_ENABLED(CONFIG_KALLSYMS))
+		kunit_skip(test, "needs CONFIG_KALLSYMS to name targets");
+	if (!b->builtin)
+		kunit_skip(test, "not built in");
+	KUNIT_EXPECT_EQ_MSG(test, tc_kunit_named(d, b->name), 1,
+			    "%s in dispatcher %s", b->name, d->name);
+}
+
+/*
+ * How the callers of the concurrency test enter the dispatchers: through
+ * tc_classify() and tc_act(), whose static_call sites are patched on every
+ * update, or through the function each static_call key points at, as a
+ * trampoline (and UML's generic static_call) does.
+ */
+enum tc_kunit_entry {
+	TC_KUNIT_CALL,
+	TC_KUNIT_KEY,
+};
+
+static const char *const tc_kunit_entry_names[] = {
+	[TC_KUNIT_CALL] = "tc_classify",
+	[TC_KUNIT_KEY] = "static_call key",
+};
+
+static void tc_kunit_entry_desc(const enum tc_kunit_entry *e, char *desc)
+{
+	strscpy(desc, tc_kunit_entry_names[*e], KUNIT_PARAM_DESC_SIZE);
+}
+
+static const enum tc_kunit_entry tc_kunit_entries[] = {
+	TC_KUNIT_CALL, TC_KUNIT_KEY,
+};
+
+KUNIT_ARRAY_PARAM(tc_kunit_churn, tc_kunit_entries, tc_kunit_entry_desc);
+
+/* Unregister and register again, this many times. */
+#define TC_KUNIT_ROUNDS		50
+
+struct tc_kunit_churn {
+	enum tc_kunit_entry entry;
+	struct tc_kunit_objs *o;
+	atomic_t wrong;
+	atomic_long_t calls;
+};
+
+typedef int (*tc_kunit_cls_image_t)(struct sk_buff *skb,
+				    const struct tcf_proto *tp,
+				    struct tcf_result *res,
+				    DISPATCHER_FN_T(tc_classify) fn);
+typedef int (*tc_kunit_act_image_t)(struct sk_buff *skb,
+				    const struct tc_action *a,
+				    struct tcf_result *res,
+				    DISPATCHER_FN_T(tc_act) fn);
+
+static bool tc_kunit_churn_ok(struct tc_kunit_churn *c, unsigned int k)
+{
+	struct tc_kunit_objs *o = c->o;
+	const struct tcf_proto *tp = &o->tp[k];
+	const struct tc_action *a = &o->act[k];
+	tc_kunit_cls_image_t cls_image;
+	tc_kunit_act_image_t act_image;
+	struct tcf_result got = {}, want = {};
+	bool ok;
+
+	if (c->entry == TC_KUNIT_CALL)
+		return tc_kunit_classify_ok(o, k) && tc_kunit_act_ok(o, k);
+
+	/* Nothing may free an image until this task switches voluntarily. */
+	cls_image = READ_ONCE(DISPATCHER(tc_classify).sc_key->func);
+	ok = cls_image(&o->skb, tp, &got, tp->classify) ==
+	     tp->classify(&o->skb, tp, &want) && got.classid == want.classid;
+	act_image = READ_ONCE(DISPATCHER(tc_act).sc_key->func);
+	return ok && act_image(&o->skb, a, &got, a->ops->act) ==
+		     a->ops->act(&o->skb, a, &want) &&
+	       got.classid == want.classid;
+}
+
+/* Classify and act with every test function until told to stop. */
+static int tc_kunit_caller(void *data)
+{
+	struct tc_kunit_churn *c = data;
+	unsigned int k;
+
+	while (!kthread_should_stop()) {
+		for (k = 0; k < TC_KUNIT_FNS; k++)
+			if (!tc_kunit_churn_ok(c, k))
+				atomic_inc(&c->wrong);
+		atomic_long_add(2 * TC_KUNIT_FNS, &c->calls);
+		/* cond_resched() is no quiescent state for RCU tasks. */
+		cond_resched_tasks_rcu_qs();
+	}
+	return 0;
+}
+
+/*
+ * QEMU's TCG oopses with a stray int3 when one CPU calls through a
+ * static_call site while another patches it with text_poke_bp(), with or
+ * without lib/dispatcher (see dispatcher_kunit.c); its default CPU model
+ * says so in its name.
+ */
+static bool tc_kunit_site_unsafe(void)
+{
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+	return strstr(boot_cpu_data.x86_model_id, "QEMU Virtual CPU");
+#else
+	return false;
+#endif
+}
+
+/*
+ * One round: A out of both dispatchers and back in, counting the times
+ * they list it when they should not or not when they should.
+ */
+static int tc_kunit_churn_round(unsigned int *wrong_lists)
+{
+	struct dispatcher *cls = &DISPATCHER(tc_classify);
+	struct dispatcher *act = &DISPATCHER(tc_act);
+	int err;
+
+	err = tc_kunit_cls_set(TC_KUNIT_A, false) ?:
+	      tc_kunit_act_set(TC_KUNIT_A, false);
+	if (err)
+		return err;
+	*wrong_lists += users_of(cls, tc_kunit_classify_a) != 0;
+	*wrong_lists += users_of(act, tc_kunit_act_a) != 0;
+	err = tc_kunit_cls_set(TC_KUNIT_A, true) ?:
+	      tc_kunit_act_set(TC_KUNIT_A, true);
+	if (err)
+		return err;
+	*wrong_lists += users_of(cls, tc_kunit_classify_a) != 1;
+	*wrong_lists += users_of(act, tc_kunit_act_a) != 1;
+	return 0;
+}
+
+/*
+ * Calls on every CPU, through registered and unregistered classifiers and
+ * actions, stay right while the test unregisters and registers A; B stays
+ * registered throughout.
+ */
+static void tc_kunit_test_churn(struct kunit *test)
+{
+	const enum tc_kunit_entry *entry = test->param_value;
+	struct dispatcher *cls = &DISPATCHER(tc_classify);
+	struct dispatcher *act = &DISPATCHER(tc_act);
+	unsigned long updates = cls->nr_updates + act->nr_updates;
+	struct tc_kunit_churn c = { .entry = *entry };
+	unsigned int i, wrong_lists = 0;
+	struct task_struct **callers;
+	int cpu, err = 0;
+	ktime_t start;
+
+	if (c.entry == TC_KUNIT_CALL && tc_kunit_site_unsafe())
+		kunit_skip(test, "QEMU TCG oopses patching a live static_call site");
+
+	c.o = tc_kunit_objs_new(test);
+	callers = kunit_kcalloc(test, nr_cpu_ids, sizeof(*callers), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, callers);
+	for (i = 0; i < ARRAY_SIZE(tc_kunit_cls_ops); i++) {
+		KUNIT_ASSERT_EQ(test, tc_kunit_cls_set(i, true), 0);
+		KUNIT_ASSERT_EQ(test, tc_kunit_act_set(i, true), 0);
+	}
+
+	for_each_online_cpu(cpu) {
+		callers[cpu] = kthread_run_on_cpu(tc_kunit_caller, &c, cpu,
+						  "dispatcher_tc/%u");
+		if (IS_ERR(callers[cpu])) {
+			err = PTR_ERR(callers[cpu]);
+			callers[cpu] = NULL;
+			break;
+		}
+	}
+
+	start = ktime_get();
+	for (i = 0; i < TC_KUNIT_ROUNDS && !err; i++)
+		err = tc_kunit_churn_round(&wrong_lists);
+	kunit_info(test, "%u rounds, %lu updates in %lld ms, %ld calls on %u CPUs",
+		   i, cls->nr_updates + act->nr_updates - updates,
+		   ktime_ms_delta(ktime_get(), start),
+		   atomic_long_read(&c.calls), num_online_cpus());
+
+	for_each_online_cpu(cpu)
+		if (callers[cpu])
+			kthread_stop(callers[cpu]);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, wrong_lists, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c.wrong), 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&c.calls), 0);
+}
+
+static enum dispatcher_mode tc_kunit_saved_mode;
+
+/* Build images whatever this CPU's mitigation and the command line say. */
+static int tc_kunit_init(struct kunit *test)
+{
+	tc_kunit_saved_mode = dispatcher_mode;
+	dispatcher_mode = DISPATCHER_MODE_ON;
+	return 0;
+}
+
+/* Undo what a failed case left registered. */
+static void tc_kunit_exit(struct kunit *test)
+{
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(tc_kunit_cls_ops); k++)
+		if (tc_kunit_cls_on[k])
+			tc_kunit_cls_set(k, false);
+	for (k = 0; k < ARRAY_SIZE(tc_kunit_act_ops); k++)
+		if (tc_kunit_act_on[k])
+			tc_kunit_act_set(k, false);
+	dispatcher_mode = tc_kunit_saved_mode;
+}
+
+static struct kunit_case dispatcher_tc_cases[] = {
+	KUNIT_CASE(tc_kunit_test_classify),
+	KUNIT_CASE(tc_kunit_test_act),
+	KUNIT_CASE(tc_kunit_test_register_fails),
+	KUNIT_CASE_PARAM(tc_kunit_test_builtin, tc_kunit_builtin_gen_params),
+	KUNIT_CASE_PARAM_ATTR(tc_kunit_test_churn, tc_kunit_churn_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	{}
+};
+
+static struct kunit_suite dispatcher_tc_suite = {
+	.name = "dispatcher_tc",
+	.init = tc_kunit_init,
+	.exit = tc_kunit_exit,
+	.test_cases = dispatcher_tc_cases,
+};
+
+kunit_test_suite(dispatcher_tc_suite);

@@ -13,8 +13,7 @@
  * registers its own.
  *
  * Run with:
- *	./tools/testing/kunit/kunit.py run --kunitconfig=lib/dispatcher/kunit \
- *		--kunitconfig=lib/dispatcher/kunit/tc.kunitconfig
+ *	./tools/testing/kunit/kunit.py run --kunitconfig=lib/dispatcher/kunit
  */
 
 #include <kunit/test.h>
@@ -29,6 +28,7 @@
 #include <net/tc_wrapper.h>
 
 #include "../dispatcher_internal.h"
+#include "dispatcher_kunit.h"
 
 /* Two of each, A and B, and a third one that is never registered. */
 #define TC_KUNIT_A		0
@@ -252,17 +252,6 @@ static void tc_kunit_expect_calls(struct kunit *test, struct tc_kunit_objs *o)
 		KUNIT_EXPECT_TRUE_MSG(test, tc_kunit_act_ok(o, k),
 				      "%ps", o->act[k].ops->act);
 	}
-}
-
-static unsigned int users_of(struct dispatcher *d, void *fn)
-{
-	unsigned int i;
-
-	guard(mutex)(&d->mutex);
-	for (i = 0; i < d->nr_targets; i++)
-		if (d->targets[i].addr == (unsigned long)fn)
-			return d->targets[i].users;
-	return 0;
 }
 
 /* A classifier is a target of tc_classify exactly while it is registered. */
@@ -537,21 +526,6 @@ static int tc_kunit_caller(void *data)
 }
 
 /*
- * QEMU's TCG oopses with a stray int3 when one CPU calls through a
- * static_call site while another patches it with text_poke_bp(), with or
- * without lib/dispatcher (see dispatcher_kunit.c); its default CPU model
- * says so in its name.
- */
-static bool tc_kunit_site_unsafe(void)
-{
-#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
-	return strstr(boot_cpu_data.x86_model_id, "QEMU Virtual CPU");
-#else
-	return false;
-#endif
-}
-
-/*
  * One round: A out of both dispatchers and back in, counting the times
  * they list it when they should not or not when they should.
  */
@@ -593,7 +567,7 @@ static void tc_kunit_test_churn(struct kunit *test)
 	int cpu, err = 0;
 	ktime_t start;
 
-	if (c.entry == TC_KUNIT_CALL && tc_kunit_site_unsafe())
+	if (c.entry == TC_KUNIT_CALL && churn_site_unsafe())
 		kunit_skip(test, "QEMU TCG oopses patching a live static_call site");
 
 	c.o = tc_kunit_objs_new(test);

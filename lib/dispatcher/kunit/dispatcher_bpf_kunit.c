@@ -368,8 +368,7 @@ static void bpf_xdp_test_test_run(struct kunit *test)
 
 /* Programs of the churn test, and how the runners enter the dispatcher. */
 #define XDP_CHURN_PROGS	8
-/* A rebuild costs about 70 ms of wall time under QEMU's TCG. */
-#define XDP_CHURN_OPS	(IS_ENABLED(CONFIG_UML) ? 20000 : 2000)
+#define XDP_CHURN_OPS	20000
 
 enum xdp_churn_entry {
 	XDP_CHURN_RUN,		/* bpf_prog_run_xdp(): the static_call site */

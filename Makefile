@@ -2,6 +2,9 @@
 #
 # Overlay of the generic dispatcher on a Linux tree.  See README.md.
 #
+#   make run                boot the patched kernel in QEMU; ip and tc attach
+#                           XDP and TC code through the dispatchers (RUN_SHELL=1:
+#                           a shell afterwards)
 #   make check              install what is missing, assemble, run every test
 #   make tree               assemble build/src only
 #   make kunit [FILTER=x]   the UML KUnit suites only (FILTER: suite glob)
@@ -11,9 +14,12 @@
 #
 # Everything is built under build/ and kept between runs.
 
-export KDIR FILTER
+export KDIR FILTER RUN_SHELL RUN_TIMEOUT RUN_APPEND
 
-.PHONY: check tree kunit harness bench deps clean help
+.PHONY: run check tree kunit harness bench deps clean help
+
+run:
+	@mk/run.sh
 
 check:
 	@mk/check.sh
@@ -37,4 +43,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n '3,15p' Makefile

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: install what is missing, assemble build/src, run the KUnit
-# suites on UML (with and without CONFIG_NET) and on x86_64 in QEMU, the userspace harness, the
+# suites on UML (with and without CONFIG_NET) and on x86_64 in QEMU, the
+# make run scenario in that x86_64 kernel, the userspace harness, the
 # build-time tests and the static checks, and end with one line
 # "N passed, N failed, N skipped" summing every test case and check.
 set -uo pipefail
@@ -26,6 +27,11 @@ echo "== KUnit on x86_64 in QEMU (TCG, -smp 2; + lib/dispatcher/kunit/x86_64.kun
 read -r xp xf xs < "$logs/kunit-x86_64.count"
 echo "kunit-x86_64: $xp passed, $xf failed, $xs skipped (log: build/logs/kunit-x86_64.log)"
 
+echo "== make run: ip and tc in the x86_64 kernel in QEMU (tools/testing/dispatcher/vm)"
+"$top/mk/run.sh" --check
+read -r rp rf < "$logs/run.count"
+echo "run: $rp passed, $rf failed (log: build/logs/run.log)"
+
 echo "== userspace harness (tools/testing/dispatcher, ASan + UBSan)"
 "$top/mk/harness.sh"
 read -r hp hf hs < "$logs/harness.count"
@@ -38,7 +44,7 @@ echo "== checkpatch --strict, kernel-doc, sparse C=2 + W=1"
 "$top/mk/lint.sh"
 read -r lp lf < "$logs/lint.count"
 
-passed=$((kp + np + xp + hp + bp + lp))
-failed=$((kf + nf + xf + hf + bf + lf))
+passed=$((kp + np + xp + rp + hp + bp + lp))
+failed=$((kf + nf + xf + rf + hf + bf + lf))
 echo "$passed passed, $failed failed, $((ks + ns + xs + hs)) skipped"
 [ "$failed" = 0 ]

@@ -5,7 +5,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs="gcc make flex bison bc libelf-dev libssl-dev sparse python3 perl
-      rsync patch xz-utils git cpio kmod qemu-system-x86 qemu-system-data"
+      rsync patch xz-utils git cpio kmod qemu-system-x86 qemu-system-data
+      busybox-static iproute2 clang linux-libc-dev libbpf-dev"
 [ -n "${KDIR:-}" ] || pkgs="$pkgs linux-source-6.12"
 
 # shellcheck disable=SC2086

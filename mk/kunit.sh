@@ -15,15 +15,13 @@ log=$logs/kunit-$arch.log
 count=$logs/kunit-$arch.count
 echo "0 1 0" > "$count"
 
-args=(--kunitconfig=lib/dispatcher/kunit)
-if [ "$arch" = um-nonet ]; then
-	args=(--kunitconfig=lib/dispatcher/kunit/nonet.kunitconfig)
-elif [ "$arch" != um ]; then
-	args+=(--arch="$arch"
-	       --kunitconfig="lib/dispatcher/kunit/$arch.kunitconfig"
-	       --qemu_args="-smp 2"
-	       --timeout=1800)
-fi
+case $arch in
+um)		args=("${kunitconfigs_um[@]}") ;;
+um-nonet)	args=("${kunitconfigs_um_nonet[@]}") ;;
+x86_64)		args=(--arch=x86_64 "${kunitconfigs_x86_64[@]}"
+		      --qemu_args="-smp 2" --timeout=1800) ;;
+*)		die "unknown tier $arch (um, um-nonet or x86_64)" ;;
+esac
 
 cd "$src" || die "no $src: run make tree"
 python3 tools/testing/kunit/kunit.py run "${args[@]}" \
@@ -45,10 +43,9 @@ if [ -n "$line" ]; then
 	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
 	# So does a KASAN, lockdep or RCU report, or an oops, that no case
 	# caught (the bad-input cases' expected WARNs are not counted).
-	reports='BUG: KASAN|WARNING: possible (circular|recursive)|inconsistent lock state|suspicious RCU usage|BUG: sleeping function|Oops|BUG: unable to handle'
-	if grep -qE "$reports" "$build/kunit-$arch/test.log" 2>/dev/null; then
+	if grep -qE "$kernel_reports" "$build/kunit-$arch/test.log" 2>/dev/null; then
 		echo "kernel report in build/kunit-$arch/test.log:"
-		grep -E "$reports" "$build/kunit-$arch/test.log" | head -n 5
+		grep -E "$kernel_reports" "$build/kunit-$arch/test.log" | head -n 5
 		f=$((f + 1))
 		rc=1
 	fi

@@ -10,6 +10,17 @@ deb_tarball=/usr/src/linux-source-6.12.tar.xz
 deb_base=$build/linux-source-6.12
 mkdir -p "$logs"
 
+# The kunitconfigs of each KUnit tier, as kunit.py options (mk/kunit.sh;
+# mk/run.sh builds the x86_64 kernel with the same ones, to share it).
+kunitconfigs_um=(--kunitconfig=lib/dispatcher/kunit)
+kunitconfigs_um_nonet=(--kunitconfig=lib/dispatcher/kunit/nonet.kunitconfig)
+kunitconfigs_x86_64=(--kunitconfig=lib/dispatcher/kunit
+		     --kunitconfig=lib/dispatcher/kunit/x86_64.kunitconfig)
+
+# Kernel reports that fail a run when they reach a console log: KASAN,
+# lockdep, RCU, sleeping in atomic, an oops or a panic.
+kernel_reports='BUG: KASAN|WARNING: possible (circular|recursive)|inconsistent lock state|suspicious RCU usage|BUG: sleeping function|Oops|BUG: unable to handle|Kernel panic'
+
 die() {
 	echo "error: $*" >&2
 	exit 1

@@ -87,9 +87,7 @@ build_kernel()
 {
 	echo "== kernel: build/kunit-x86_64 (log: build/logs/run-build.log)"
 	(cd "$src" && python3 tools/testing/kunit/kunit.py build \
-		--arch=x86_64 \
-		--kunitconfig=lib/dispatcher/kunit \
-		--kunitconfig=lib/dispatcher/kunit/x86_64.kunitconfig \
+		--arch=x86_64 "${kunitconfigs_x86_64[@]}" \
 		--build_dir="$kbuild" --jobs="$jobs") \
 		> "$logs/run-build.log" 2>&1 ||
 		{ tail -n 20 "$logs/run-build.log"; die "kernel build failed"; }
@@ -184,7 +182,7 @@ boot()
 # a kernel report (KASAN, lockdep, a BUG or an oops) in the console log.
 results()
 {
-	local p f last reports
+	local p f last
 
 	p=$(grep -cE '^PASS [a-z0-9-]+$' "$log")
 	f=$(grep -cE '^FAIL [a-z0-9-]+$' "$log")
@@ -197,11 +195,11 @@ results()
 		echo "FAIL scenario did not finish within ${timeout_s}s (last step started: ${last#== })"
 		f=$((f + 1))
 	fi
-	reports='BUG: KASAN|WARNING: possible (circular|recursive)|inconsistent lock state|suspicious RCU usage|BUG: sleeping function|Oops|BUG: unable to handle|Kernel panic'
 	# Not the scenario's own lines, which name the reports it looks for.
-	if grep -vE '^(\$ |ok |NOT OK )' "$log" | grep -qE "$reports"; then
+	if grep -vE '^(\$ |ok |NOT OK )' "$log" | grep -qE "$kernel_reports"; then
 		echo "FAIL kernel report in build/logs/run.log:"
-		grep -vE '^(\$ |ok |NOT OK )' "$log" | grep -E "$reports" | head -n 5
+		grep -vE '^(\$ |ok |NOT OK )' "$log" |
+			grep -E "$kernel_reports" | head -n 5
 		f=$((f + 1))
 	fi
 	sed -n '/^dispatcher scenario:/,/^scenario: /p' "$log" > "$logs/run-transcript.txt"

@@ -99,12 +99,14 @@
  *   __DISPATCHER_PARAMSn(tail, ...)  "type1 arg1, ..., tail"
  *   __DISPATCHER_ARGSn(tail, ...)    "(type1)(arg1), ..., tail"
  *   __DISPATCHER_CALLn(...)          "(type1)(arg1), ..."
- *   __DISPATCHER_WIDEn(...)          true if an argument is wider than a
- *                                    register (arguments in scope)
+ *   __DISPATCHER_BADARGn(...)        true if an argument is not an integer
+ *                                    or pointer that fits in a register
+ *                                    (arguments in scope)
  *
  * ARGS and CALL cast each argument to its own type, which changes nothing
  * and keeps every parameter of these macros used.  Each argument must be
- * passed in one register (WIDE), so that the target arrives in the
+ * passed in one general-purpose register (BADARG), and the return value
+ * must not be returned in memory, so that the target arrives in the
  * register the image compares.
  * __DISPATCHER_LIST() passes a comma-separated list through unchanged.
  */
@@ -154,16 +156,54 @@
 #define __DISPATCHER_CALL10(t, a, ...)	\
 	__DISPATCHER_LIST((t)(a), __DISPATCHER_CALL8(__VA_ARGS__))
 
-#define __DISPATCHER_WIDE0()	0
-#define __DISPATCHER_WIDE2(t, a)	(sizeof((t)(a)) > sizeof(long))
-#define __DISPATCHER_WIDE4(t, a, ...)	\
-	(sizeof((t)(a)) > sizeof(long) || __DISPATCHER_WIDE2(__VA_ARGS__))
-#define __DISPATCHER_WIDE6(t, a, ...)	\
-	(sizeof((t)(a)) > sizeof(long) || __DISPATCHER_WIDE4(__VA_ARGS__))
-#define __DISPATCHER_WIDE8(t, a, ...)	\
-	(sizeof((t)(a)) > sizeof(long) || __DISPATCHER_WIDE6(__VA_ARGS__))
-#define __DISPATCHER_WIDE10(t, a, ...)	\
-	(sizeof((t)(a)) > sizeof(long) || __DISPATCHER_WIDE8(__VA_ARGS__))
+#define __DISPATCHER_BADARG0()	0
+#define __DISPATCHER_BADARG2(t, a)	__dispatcher_not_reg((t)(a))
+#define __DISPATCHER_BADARG4(t, a, ...)	\
+	(__dispatcher_not_reg((t)(a)) || __DISPATCHER_BADARG2(__VA_ARGS__))
+#define __DISPATCHER_BADARG6(t, a, ...)	\
+	(__dispatcher_not_reg((t)(a)) || __DISPATCHER_BADARG4(__VA_ARGS__))
+#define __DISPATCHER_BADARG8(t, a, ...)	\
+	(__dispatcher_not_reg((t)(a)) || __DISPATCHER_BADARG6(__VA_ARGS__))
+#define __DISPATCHER_BADARG10(t, a, ...)	\
+	(__dispatcher_not_reg((t)(a)) || __DISPATCHER_BADARG8(__VA_ARGS__))
+
+/*
+ * Type classes of __builtin_classify_type() (gcc's typeclass.h, which
+ * clang follows): integer, char, enumeral, boolean and pointer are 1 to 5.
+ * An expression is promoted as a variadic argument first, so char, enum
+ * and bool usually come out as integer.
+ */
+#define __DISPATCHER_CLASS_INTEGER	1
+#define __DISPATCHER_CLASS_POINTER	5
+
+/*
+ * Is expression @x not an integer or pointer that one general-purpose
+ * register carries?  A structure, a floating-point value or a 128-bit
+ * integer is passed in memory, in a vector register or in two registers,
+ * and so moves every later argument, the target among them.
+ */
+#define __dispatcher_not_reg(x)						\
+	(__dispatcher_type_class(x) < __DISPATCHER_CLASS_INTEGER ||	\
+	 __dispatcher_type_class(x) > __DISPATCHER_CLASS_POINTER ||	\
+	 sizeof(x) > sizeof(long))
+
+/* sparse does not know the builtin; the compiler makes the check. */
+#ifdef __CHECKER__
+#define __dispatcher_type_class(x)	(sizeof(x) ? __DISPATCHER_CLASS_INTEGER : 0)
+#else
+#define __dispatcher_type_class(x)	__builtin_classify_type(x)
+#endif
+
+/*
+ * Is type @t neither void nor an integer or pointer returned in %rax (or
+ * the architecture's equivalent)?  A structure returned in memory takes a
+ * hidden pointer in the first argument register and shifts every argument.
+ * For void, the type class of an int is taken instead.
+ */
+#define __dispatcher_bad_ret(t)						\
+	__dispatcher_not_reg(*(typeof(__builtin_choose_expr(		\
+		__builtin_types_compatible_p(typeof(t), void),		\
+		(int *)0, (typeof(t) *)0)))0)
 
 /* __DISPATCHER(PARAMS, 4, ...) is __DISPATCHER_PARAMS4(...). */
 #define __DISPATCHER(what, n, ...)					\
@@ -210,9 +250,13 @@
 	static attrs __DISPATCHER_PROTO(DISPATCHER_DEFAULT(dp), dp, ret, n, \
 					__VA_ARGS__)			\
 	{								\
-		BUILD_BUG_ON_MSG(__DISPATCHER(WIDE, n, __VA_ARGS__),	\
+		BUILD_BUG_ON_MSG(__DISPATCHER(BADARG, n, __VA_ARGS__),	\
 				 "an argument of dispatcher " #dp	\
-				 " does not fit in a register");	\
+				 " is not an integer or pointer that fits" \
+				 " in a register");			\
+		BUILD_BUG_ON_MSG(__dispatcher_bad_ret(ret),		\
+				 "dispatcher " #dp " must return void,"	\
+				 " an integer or a pointer");		\
 		return __dispatcher_fn(__DISPATCHER(CALL, n, __VA_ARGS__)); \
 	}								\
 	DEFINE_STATIC_CALL(DISPATCHER_SC(dp), DISPATCHER_DEFAULT(dp));	\
@@ -307,6 +351,24 @@
 	__DEFINE_DISPATCHER_ADAPTER(name, func, sym, attrs, ret,	\
 				    COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
 
+/*
+ * Check at compile time that @fn is a target of dispatch point @name.
+ * typeof(*fn) * is the same pointer type for a function and for a function
+ * pointer; a void pointer or an integer does not pass.
+ */
+#define __dispatcher_typecheck(name, fn)				\
+	BUILD_BUG_ON_MSG(!__builtin_types_compatible_p(			\
+				typeof(*(fn)) *, DISPATCHER_FN_T(name)), \
+			 "target type does not match dispatcher " #name)
+
+/* @fn, type-checked, evaluated once. */
+#define __dispatcher_target(name, fn)					\
+	({ __dispatcher_typecheck(name, fn); (fn); })
+
+/* @fn, type-checked, as an address. */
+#define __dispatcher_checked(name, fn)					\
+	({ __dispatcher_typecheck(name, fn); (void *)(fn); })
+
 #define __dispatcher_call0(name, fn)	DISPATCHER_FUNC(name)(fn)
 #define __dispatcher_call1(name, fn, ...) DISPATCHER_FUNC(name)(__VA_ARGS__, fn)
 #define __dispatcher_call2	__dispatcher_call1
@@ -322,27 +384,17 @@
  *
  * Equivalent to ``fn(args...)`` in every configuration; @fn and each of
  * @args are evaluated once.  A registered @fn is reached by a direct jump
- * when the architecture has a JIT, any other @fn by an indirect call.  A
- * target of another type does not compile.
+ * when the architecture has a JIT; any other @fn by the plain call
+ * ``fn(args...)``, compiled with the kernel's CFI and mitigations.  A
+ * target whose type is not DISPATCHER_FN_T(@name) (a function of another
+ * prototype, a void pointer, an integer) does not compile.
  *
  * Context: Any context in which calling @fn directly would be allowed.
  * Return: What @fn returns.
  */
 #define dispatcher_call(name, fn, args...)				\
-	CONCATENATE(__dispatcher_call, COUNT_ARGS(args))(name, fn, ##args)
-
-/*
- * Check at compile time that @fn is a target of dispatch point @name and
- * convert it to an address.  typeof(*fn) * is the same pointer type for a
- * function and for a function pointer.
- */
-#define __dispatcher_checked(name, fn)					\
-	({								\
-		BUILD_BUG_ON_MSG(!__builtin_types_compatible_p(		\
-					typeof(*(fn)) *, DISPATCHER_FN_T(name)), \
-				 "target type does not match dispatcher " #name); \
-		(void *)(fn);						\
-	})
+	CONCATENATE(__dispatcher_call, COUNT_ARGS(args))(		\
+		name, __dispatcher_target(name, fn), ##args)
 
 int __dispatcher_register(struct dispatcher *d, void *fn);
 int __dispatcher_unregister(struct dispatcher *d, void *fn);

@@ -36,15 +36,36 @@ DEFINE_DISPATCHER(build_six, int, int, a, int, b, int, c, int, d, int, e,
 /* "needs (type, name) pairs" */
 DEFINE_DISPATCHER(build_odd, int, int, a, int);
 #elif DISPATCHER_BUILD_CASE == 3
-/* "does not fit in a register": a struct passed in two registers */
+/* "is not an integer or pointer that fits in a register": two registers */
 struct build_pair {
 	long x, y;
 };
 
 DEFINE_DISPATCHER(build_struct, int, struct build_pair, p);
 #elif DISPATCHER_BUILD_CASE == 4
-/* "does not fit in a register": a 128-bit integer */
+/* "is not an integer or pointer that fits in a register": 128 bits */
 DEFINE_DISPATCHER(build_wide, int, __int128, x);
+#elif DISPATCHER_BUILD_CASE == 9
+/* "must return void, an integer or a pointer": returned in memory */
+struct build_big {
+	long x, y, z;
+};
+
+DEFINE_DISPATCHER(build_sret, struct build_big, long, a);
+#elif DISPATCHER_BUILD_CASE == 10
+/* "must return void, an integer or a pointer": a small struct */
+struct build_small {
+	long x;
+};
+
+DEFINE_DISPATCHER(build_small_ret, struct build_small, long, a);
+#elif DISPATCHER_BUILD_CASE == 11
+/* "is not an integer or pointer that fits in a register": one register */
+struct build_one {
+	long x;
+};
+
+DEFINE_DISPATCHER(build_byval, int, struct build_one, p, long, a);
 #endif
 
 int build_test_use(int a, long b);
@@ -58,7 +79,7 @@ int build_test_use(int a, long b)
 	ret += dispatcher_replace(build_test, build_test_good, build_test_good);
 	ret += dispatcher_unregister(build_test, build_test_good);
 #elif DISPATCHER_BUILD_CASE == 5
-	/* "incompatible pointer type" */
+	/* "target type does not match dispatcher build_test" */
 	ret += dispatcher_call(build_test, build_test_swapped, a, b);
 #elif DISPATCHER_BUILD_CASE == 6
 	/* "target type does not match dispatcher build_test" */
@@ -69,6 +90,19 @@ int build_test_use(int a, long b)
 #elif DISPATCHER_BUILD_CASE == 8
 	/* "target type does not match dispatcher build_test" */
 	ret += dispatcher_replace(build_test, build_test_good, build_test_ret);
+#elif DISPATCHER_BUILD_CASE == 12
+	/* "target type does not match dispatcher build_test" */
+	void *p = build_test_good;
+
+	ret += dispatcher_call(build_test, p, a, b);
+#elif DISPATCHER_BUILD_CASE == 13
+	/* "invalid type argument of unary" */
+	unsigned long addr = (unsigned long)build_test_good;
+
+	ret += dispatcher_call(build_test, addr, a, b);
+#elif DISPATCHER_BUILD_CASE == 14
+	/* "target type does not match dispatcher build_test" */
+	ret += dispatcher_call(build_test, build_test_ret, a, b);
 #endif
 	return ret;
 }

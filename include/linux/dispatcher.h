@@ -33,10 +33,11 @@
  * that takes the real arguments followed by the target, and enters the
  * current image through a static_call.  The image compares the register
  * holding the target against each registered address and jumps straight to
- * the match with the real arguments untouched; anything else falls back to
- * one indirect jump.  Without an image (no JIT for the architecture, no
- * target registered, or the JIT failed) the static_call points at a
- * function that makes the plain indirect call.
+ * the match with the real arguments untouched; anything else jumps, still
+ * directly, to the dispatch point's default function, compiled C that makes
+ * the plain call ``fn(args...)`` with every check the kernel is built with.
+ * Without an image (no JIT for the architecture, no target registered, or
+ * the JIT failed) the static_call points at that default function itself.
  */
 
 /**
@@ -456,13 +457,22 @@ int __dispatcher_replace(struct dispatcher *d, void *old, void *new);
 
 void dispatcher_barrier(void);
 
-/* For kernel/kallsyms.c: images are named "dispatcher_<name>". */
+/*
+ * For kernel/kallsyms.c (images are named "dispatcher_<name>") and for
+ * kernel_text_address() and the unwinders (images are kernel text).
+ */
 #ifdef CONFIG_DISPATCHER
+bool is_dispatcher_text_address(unsigned long addr);
 int dispatcher_address_lookup(unsigned long addr, unsigned long *size,
 			      unsigned long *off, char *sym);
 int dispatcher_get_kallsym(unsigned int symnum, unsigned long *value,
 			   char *type, char *sym);
 #else
+static inline bool is_dispatcher_text_address(unsigned long addr)
+{
+	return false;
+}
+
 static inline int dispatcher_address_lookup(unsigned long addr,
 					    unsigned long *size,
 					    unsigned long *off, char *sym)
@@ -489,8 +499,8 @@ static inline int dispatcher_get_kallsym(unsigned int symnum,
 unsigned int arch_dispatcher_image_size(unsigned int nr_targets);
 unsigned int arch_dispatcher_image_depth(unsigned int nr_targets);
 int arch_dispatcher_generate(void *buf, void *image, unsigned int size,
-			     const struct dispatcher_target *targets,
-			     unsigned int nr_targets, unsigned int target_arg);
+			     const struct dispatcher_layout *layout,
+			     unsigned int *entry);
 bool arch_dispatcher_wanted(void);
 void *arch_dispatcher_alloc(unsigned int size);
 void arch_dispatcher_free(void *image, unsigned int size);

@@ -33,9 +33,8 @@ unsigned int __weak arch_dispatcher_image_depth(unsigned int nr_targets)
 }
 
 int __weak arch_dispatcher_generate(void *buf, void *image, unsigned int size,
-				    const struct dispatcher_target *targets,
-				    unsigned int nr_targets,
-				    unsigned int target_arg)
+				    const struct dispatcher_layout *layout,
+				    unsigned int *entry)
 {
 	return -EOPNOTSUPP;
 }
@@ -123,13 +122,29 @@ static const struct dispatcher_ops *dispatcher_ops(struct dispatcher *d)
 	return d->ops ?: &dispatcher_arch_ops;
 }
 
+static void dispatcher_image_rcu_free(struct rcu_head *rcu)
+{
+	struct dispatcher_image *img =
+		container_of(rcu, struct dispatcher_image, rcu);
+
+	kfree_const(img->name);
+	kfree(img);
+}
+
+/*
+ * No CPU can be executing @img any more: it stops being kernel text and its
+ * memory goes.  Lookups of kernel text (an unwinder in NMI, for one) may
+ * still be reading its &dispatcher_image.tnode and name, so those go an
+ * RCU grace period later.
+ */
 static void dispatcher_image_free(struct work_struct *work)
 {
 	struct dispatcher_image *img =
 		container_of(to_rcu_work(work), struct dispatcher_image, rwork);
 
+	dispatcher_ksym_del(img);
 	img->ops->free(img->text, img->size);
-	kfree(img);
+	call_rcu(&img->rcu, dispatcher_image_rcu_free);
 	if (atomic_dec_return(&dispatcher_retiring) < DISPATCHER_MAX_RETIRING)
 		wake_up_var(&dispatcher_retiring);
 }
@@ -146,13 +161,13 @@ static void dispatcher_image_tasks_done(struct rcu_head *rcu)
 /*
  * Free @img once no CPU can be executing it.  The static_call no longer
  * points at it, but a task may have been preempted inside it (RCU tasks)
- * and a CPU may be running it with preemption disabled (RCU).
+ * and a CPU may be running it with preemption disabled (RCU).  Until then
+ * it stays kernel text, with its name.
  */
 static void dispatcher_image_retire(struct dispatcher_image *img)
 {
 	if (!img)
 		return;
-	dispatcher_ksym_del(img);
 	INIT_RCU_WORK(&img->rwork, dispatcher_image_free);
 	atomic_inc(&dispatcher_retiring);
 	call_rcu_tasks(&img->rcu, dispatcher_image_tasks_done);
@@ -182,8 +197,14 @@ dispatcher_image_build(struct dispatcher *d,
 		       unsigned int nr_targets)
 {
 	const struct dispatcher_ops *ops = dispatcher_ops(d);
+	const struct dispatcher_layout layout = {
+		.targets	= targets,
+		.nr_targets	= nr_targets,
+		.target_arg	= d->nr_args,
+		.fallback	= d->default_func,
+	};
 	struct dispatcher_image *img;
-	unsigned int size;
+	unsigned int size, entry = 0;
 	void *buf;
 	int ret;
 
@@ -202,7 +223,12 @@ dispatcher_image_build(struct dispatcher *d,
 		goto err;
 	}
 	img->ops = ops;
-	img->name = d->sym;
+	/* The image may outlive a dispatcher in a module, so may its name. */
+	img->name = kstrdup_const(d->sym, GFP_KERNEL);
+	if (!img->name) {
+		ret = -ENOMEM;
+		goto err;
+	}
 	img->size = size;
 	img->text = ops->alloc(size);
 	if (!img->text) {
@@ -211,15 +237,15 @@ dispatcher_image_build(struct dispatcher *d,
 	}
 
 	/* Build in a writable buffer, then copy into read-only text. */
-	ret = ops->generate(buf, img->text, size, targets, nr_targets,
-			    d->nr_args);
+	ret = ops->generate(buf, img->text, size, &layout, &entry);
 	if (ret < 0)
 		goto err_text;
-	if (WARN_ON_ONCE(!ret || ret > size)) {
+	if (WARN_ON_ONCE(!ret || ret > size || entry >= ret)) {
 		ret = -EFAULT;
 		goto err_text;
 	}
 	img->len = ret;
+	img->entry = img->text + entry;
 	img->depth = ops->depth ? ops->depth(nr_targets) : 0;
 	ret = ops->copy(img->text, buf, img->len);
 	if (ret)
@@ -233,6 +259,8 @@ err_text:
 	ops->free(img->text, size);
 err:
 	kvfree(buf);
+	if (img)
+		kfree_const(img->name);
 	kfree(img);
 	return ERR_PTR(ret);
 }
@@ -253,7 +281,7 @@ static void dispatcher_switch(struct dispatcher *d,
 		if (img)
 			dispatcher_ksym_add(img);
 		__static_call_update(d->sc_key, d->sc_tramp,
-				     img ? img->text : d->default_func);
+				     img ? img->entry : d->default_func);
 	}
 	if (targets != d->targets)
 		kvfree(d->targets);
@@ -363,7 +391,9 @@ static int dispatcher_check_target(struct dispatcher *d, void *fn)
 		return -EINVAL;
 	if (d->jit_targets)
 		return 0;
-	if (WARN_ONCE(!kernel_text_address((unsigned long)fn),
+	/* Images are kernel text, but go when they are replaced. */
+	if (WARN_ONCE(!kernel_text_address((unsigned long)fn) ||
+		      is_dispatcher_text_address((unsigned long)fn),
 		      "dispatcher: target %p is not kernel text\n", fn))
 		return -EFAULT;
 	return 0;

@@ -14,6 +14,7 @@
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
+#include <linux/rbtree_latch.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/perf_event.h>
@@ -29,23 +30,34 @@
 /**
  * struct dispatcher_image - executable image of a dispatcher
  * @text: the image, read-only and executable
+ * @entry: where the static_call enters it, in @text; what comes before is
+ *	the architecture's preamble (a CFI type hash, a call thunk)
  * @size: bytes allocated at @text
  * @len: bytes of code at @text
  * @depth: compares on the longest path through the image, 0 if unknown
  * @ops: the back end that allocated @text
- * @name: the image's symbol, &dispatcher.sym
+ * @name: the image's symbol, a copy of &dispatcher.sym
  * @ksym: entry in the list of named images
- * @rcu: RCU-tasks callback head, used while the image is retired
+ * @tnode: node in the tree of images that are kernel text, keyed by
+ *	[@text, @text + @len)
+ * @rcu: RCU-tasks callback head while the image is retired, then the RCU
+ *	callback head that frees this structure and @name
  * @rwork: frees the image after the RCU grace period that follows
+ *
+ * From just before the static_call first points at it until it is freed,
+ * an image is kernel text: it is named in kallsyms and perf, and
+ * kernel_text_address() and the unwinders know it.
  */
 struct dispatcher_image {
 	void *text;
+	void *entry;
 	unsigned int size;
 	unsigned int len;
 	unsigned int depth;
 	const struct dispatcher_ops *ops;
 	const char *name;
 	struct list_head ksym;
+	struct latch_tree_node tnode;
 	struct rcu_head rcu;
 	struct rcu_work rwork;
 };

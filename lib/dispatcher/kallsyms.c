@@ -1,28 +1,90 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Names for dispatcher images in kallsyms and perf.
+ * Dispatcher images as kernel text: names in kallsyms and perf, and the
+ * address lookup behind kernel_text_address() and the unwinders.
  *
- * Each live image is a symbol, "dispatcher_<name>" unless the dispatcher
- * says otherwise (the XDP dispatcher keeps "bpf_dispatcher_xdp"), so that a
+ * Each image is a symbol, "dispatcher_<name>" unless the dispatcher says
+ * otherwise (the XDP dispatcher keeps "bpf_dispatcher_xdp"), so that a
  * backtrace, %ps, perf and /proc/kallsyms name the code a CPU is
- * executing.  An image is named from just before its static_call switch
- * until it is retired; readers walk the list under RCU and the image is
- * freed only after an RCU grace period that follows its removal.
+ * executing.  An image is kernel text from just before its static_call
+ * switch until it is freed, which is after every CPU has left it, as the
+ * text of a BPF program is (kernel/bpf/core.c, bpf_tree).  Lookups by
+ * address, from any context including NMI, go through a latch tree;
+ * /proc/kallsyms walks a list.  Both are read under RCU, and an image's
+ * structure is freed an RCU grace period after its removal from both.
  */
 
 #include "dispatcher_internal.h"
 
-static DEFINE_SPINLOCK(dispatcher_ksym_lock);
+static DEFINE_SPINLOCK(dispatcher_ksym_lock);	/* serialises writers */
 static LIST_HEAD(dispatcher_ksyms);
+static struct latch_tree_root dispatcher_tree __cacheline_aligned;
+
+/*
+ * An image is text from its start: a call may run the call thunk before
+ * the entry.  Its symbol starts at the entry.
+ */
+static __always_inline unsigned long
+dispatcher_tree_start(const struct latch_tree_node *n)
+{
+	return (unsigned long)container_of(n, struct dispatcher_image, tnode)->text;
+}
+
+static __always_inline unsigned long
+dispatcher_tree_end(const struct latch_tree_node *n)
+{
+	const struct dispatcher_image *img =
+		container_of(n, struct dispatcher_image, tnode);
+
+	return (unsigned long)img->text + img->len;
+}
+
+static __always_inline bool dispatcher_tree_less(struct latch_tree_node *a,
+						 struct latch_tree_node *b)
+{
+	return dispatcher_tree_start(a) < dispatcher_tree_start(b);
+}
+
+static __always_inline int dispatcher_tree_comp(void *key,
+						struct latch_tree_node *n)
+{
+	unsigned long addr = (unsigned long)key;
+
+	if (addr < dispatcher_tree_start(n))
+		return -1;
+	if (addr >= dispatcher_tree_end(n))
+		return 1;
+	return 0;
+}
+
+static const struct latch_tree_ops dispatcher_tree_ops = {
+	.less	= dispatcher_tree_less,
+	.comp	= dispatcher_tree_comp,
+};
+
+/* The image containing @addr, or NULL; under rcu_read_lock(). */
+static struct dispatcher_image *dispatcher_image_find(unsigned long addr)
+{
+	struct latch_tree_node *n;
+
+	n = latch_tree_find((void *)addr, &dispatcher_tree, &dispatcher_tree_ops);
+	return n ? container_of(n, struct dispatcher_image, tnode) : NULL;
+}
 
 static void dispatcher_ksym_name(const struct dispatcher_image *img, char *sym)
 {
 	strscpy(sym, img->name, KSYM_NAME_LEN);
 }
 
+/* The code of @img that is named: from its entry to its end. */
+static unsigned long dispatcher_ksym_len(const struct dispatcher_image *img)
+{
+	return (unsigned long)img->text + img->len - (unsigned long)img->entry;
+}
+
 /**
- * dispatcher_ksym_add - name an image that is about to be entered
- * @img: the image, with @img->name set
+ * dispatcher_ksym_add - make an image kernel text, before it is entered
+ * @img: the image, with @img->name, @img->entry and @img->len set
  *
  * Context: Process context.
  */
@@ -32,18 +94,21 @@ void dispatcher_ksym_add(struct dispatcher_image *img)
 
 	spin_lock(&dispatcher_ksym_lock);
 	list_add_tail_rcu(&img->ksym, &dispatcher_ksyms);
+	latch_tree_insert(&img->tnode, &dispatcher_tree, &dispatcher_tree_ops);
 	spin_unlock(&dispatcher_ksym_lock);
 
 	dispatcher_ksym_name(img, sym);
 	perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_OOL,
-			   (unsigned long)img->text, img->len, false, sym);
+			   (unsigned long)img->entry, dispatcher_ksym_len(img),
+			   false, sym);
 }
 
 /**
- * dispatcher_ksym_del - remove the name of an image being retired
+ * dispatcher_ksym_del - an image that no CPU can execute stops being text
  * @img: an image passed to dispatcher_ksym_add()
  *
- * The caller frees @img no earlier than an RCU grace period later.
+ * The caller frees @img no earlier than an RCU grace period later; its
+ * text may go at once.
  *
  * Context: Process context.
  */
@@ -52,13 +117,38 @@ void dispatcher_ksym_del(struct dispatcher_image *img)
 	char sym[KSYM_NAME_LEN];
 
 	spin_lock(&dispatcher_ksym_lock);
+	latch_tree_erase(&img->tnode, &dispatcher_tree, &dispatcher_tree_ops);
 	list_del_rcu(&img->ksym);
 	spin_unlock(&dispatcher_ksym_lock);
 
 	dispatcher_ksym_name(img, sym);
 	perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_OOL,
-			   (unsigned long)img->text, img->len, true, sym);
+			   (unsigned long)img->entry, dispatcher_ksym_len(img),
+			   true, sym);
 }
+
+/**
+ * is_dispatcher_text_address - is an address inside a dispatcher image?
+ * @addr: the address
+ *
+ * For kernel_text_address() and the unwinders: an image is text from just
+ * before it can first be entered until it is freed.  O(log n) in the
+ * number of images.
+ *
+ * Context: Any context, NMI included, where RCU is watching.
+ * Return: true if @addr is in a dispatcher image, the preamble before its
+ * entry included.
+ */
+bool is_dispatcher_text_address(unsigned long addr)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = dispatcher_image_find(addr);
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(is_dispatcher_text_address);
 
 /**
  * dispatcher_address_lookup - name the dispatcher image containing an address
@@ -80,18 +170,14 @@ int dispatcher_address_lookup(unsigned long addr, unsigned long *size,
 	int ret = 0;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(img, &dispatcher_ksyms, ksym) {
-		unsigned long start = (unsigned long)img->text;
-
-		if (addr < start || addr >= start + img->len)
-			continue;
+	img = dispatcher_image_find(addr);
+	if (img && addr >= (unsigned long)img->entry) {
 		if (size)
-			*size = img->len;
+			*size = dispatcher_ksym_len(img);
 		if (off)
-			*off = addr - start;
+			*off = addr - (unsigned long)img->entry;
 		dispatcher_ksym_name(img, sym);
 		ret = strlen(sym);
-		break;
 	}
 	rcu_read_unlock();
 	return ret;
@@ -118,7 +204,7 @@ int dispatcher_get_kallsym(unsigned int symnum, unsigned long *value,
 	list_for_each_entry_rcu(img, &dispatcher_ksyms, ksym) {
 		if (symnum--)
 			continue;
-		*value = (unsigned long)img->text;
+		*value = (unsigned long)img->entry;
 		*type = 't';
 		dispatcher_ksym_name(img, sym);
 		ret = 0;

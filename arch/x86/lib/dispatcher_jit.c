@@ -4,26 +4,42 @@
  *
  * An image is a balanced binary search tree over the sorted target
  * addresses, compared against the argument register that carries the
- * target.  Each leaf ends in a direct jump to its target; anything that
- * matches no leaf reaches the single fallback, the kernel's indirect jump
- * through that register.  For targets A < B < C in %rdx:
+ * target.  Each leaf jumps straight to its target; anything that matches
+ * no leaf jumps, also directly, to the dispatch point's default function,
+ * compiled C that makes the plain call fn(args...) with whatever the
+ * kernel is built with: the kCFI or FineIBT type check, a retpoline or ITS
+ * thunk, call depth accounting.  The image itself holds no indirect branch
+ * and re-implements no mitigation.  For targets A < B < C in %rdx:
  *
+ *	<preamble>		; 16 bytes before the entry, see below
+ *  entry:
+ *	endbr64			; with IBT
  *	cmp	$B, %rdx	; node: A and B on the left
  *	ja	.Lright
  *	cmp	$A, %rdx	; leaf
  *	je	A
- *	jmp	.Lfallback
- *	int3 ...		; pad to 16 bytes, as the BPF dispatcher does
+ *	jmp	__dispatcher_<name>_default
+ *	int3 ...		; no straight-line speculation; pad to 16 bytes
  *	...
- *  .Lfallback:
- *	jmp	__x86_indirect_thunk_rdx
  *
  * A target whose address does not fit a sign-extended imm32 is compared
  * through %r11, which no argument uses; a target beyond the reach of a
- * rel32 jump gets no leaf of its own and is reached through the fallback.
- * The image is entered from the dispatch function through a static_call,
- * so it runs with the caller's arguments untouched and never returns to
- * itself: every path ends in a jump.
+ * rel32 jump gets no leaf of its own and is reached through the default
+ * function.  Only where the default function itself is out of rel32 reach,
+ * which happens on UML alone, do leaves jump to one "movabs; jmp *%r11":
+ * UML has neither CFI nor indirect branch thunks.
+ *
+ * The image is entered like a function.  Its 16-byte preamble, which
+ * precedes the entry, is what the kernel puts before a compiled function
+ * of the dispatch function's type: the kCFI type hash or the FineIBT
+ * check (from cfi_get_func_hash() of the default function, which has that
+ * type), so that an indirect call of the image type-checks as one of the
+ * default function does, and, under call depth tracking, the accounting
+ * template of a call thunk, which callthunks_translate_call_dest() sends a
+ * static_call's direct calls through while tail jumps enter at the entry
+ * (patches: x86/callthunks).  An image never calls and never touches the
+ * stack, so anywhere in it the return address is at (%rsp); the ORC
+ * unwinder is told so.
  *
  * UML x86-64 builds this file too: there the image is entered through the
  * generic static_call (a function pointer), executable memory comes from
@@ -41,7 +57,9 @@
 #ifndef CONFIG_UML
 #include <linux/cpufeature.h>
 #include <linux/set_memory.h>
-#include <asm/nospec-branch.h>
+#include <linux/cfi.h>
+#include <asm/alternative.h>
+#include <asm/ibt.h>
 #include <asm/text-patching.h>
 #else
 /* UML does not see the x86 headers that name these. */
@@ -78,11 +96,17 @@ static const u8 dj_arg_regs[] = { DJ_RDI, DJ_RSI, DJ_RDX, DJ_RCX, DJ_R8, DJ_R9 }
 #define DJ_JMP_IND_OPCODE	0xFF	/* group 5; /4 = jmp r/m64 */
 #define DJ_JMP_IND_EXT		4
 #define DJ_ALIGN		16
+#define DJ_KCFI_OPCODE		0xB8	/* movl $hash, %eax */
+#define DJ_NOP_OPCODE		0x90
 
+/* Bytes before the entry: the CFI preamble and the call thunk. */
+#define DJ_HEAD			16
 /* Bytes one target can cost: a leaf and an internal node with padding. */
-#define DJ_LEAF_MAX		(DJ_CMP_IMM64_SIZE + DJ_JCC32_SIZE + JMP32_INSN_SIZE)
+#define DJ_LEAF_MAX		(DJ_CMP_IMM64_SIZE + DJ_JCC32_SIZE + \
+				 JMP32_INSN_SIZE + 1)
 #define DJ_NODE_MAX		(DJ_CMP_IMM64_SIZE + DJ_JCC32_SIZE + DJ_ALIGN - 1)
-#define DJ_FALLBACK_MAX		(2 * DJ_ALIGN)
+/* ENDBR, and the far jump to the default function on UML, padded. */
+#define DJ_FIXED_MAX		(DJ_HEAD + 3 * DJ_ALIGN)
 /* Beyond this many targets the dispatcher makes plain indirect calls. */
 #define DJ_MAX_TARGETS		65536
 
@@ -92,8 +116,10 @@ struct dj_ctx {
 	unsigned int pos;	/* offset of the next byte */
 	unsigned int size;	/* bytes available at buf */
 	u8 reg;			/* register carrying the target */
-	unsigned int fallback;	/* offset of the fallback */
+	unsigned long miss;	/* where a miss jumps: the default function */
+	unsigned int far;	/* offset of the far jump to it, 0 if none */
 	unsigned int *right;	/* offset of the right subtree of node i */
+	const struct dispatcher_layout *layout;
 	const struct dispatcher_target *targets;
 };
 
@@ -200,50 +226,130 @@ static void emit_align(struct dj_ctx *ctx)
 		emit1(ctx, INT3_INSN_OPCODE);	/* int3 */
 }
 
-static void emit_jmp_reg(struct dj_ctx *ctx)
+/* jmp @to, which is in reach, and int3 against straight-line speculation. */
+static void emit_jmp_int3(struct dj_ctx *ctx, unsigned long to)
 {
-	if (ctx->reg >= 8)
-		emit1(ctx, DJ_REX_BASE | DJ_REX_B);
-	/* jmp *%reg */
-	emit1(ctx, DJ_JMP_IND_OPCODE);
-	emit1(ctx, DJ_MODRM_REG | DJ_JMP_IND_EXT << 3 | (ctx->reg & 7));
+	emit_jmp(ctx, to);
+	emit1(ctx, INT3_INSN_OPCODE);	/* int3 */
 }
 
 /*
- * The one indirect branch of an image: the same sequence the x86 BPF JIT's
- * emit_indirect_jump() produces for the kernel's spectre_v2 mitigation
- * (ITS thunk, LFENCE, retpoline thunk with or without call depth
- * tracking, or a plain jump followed by int3).
+ * The far jump to the default function, where no rel32 reaches it (UML
+ * only): movabs $fn, %r11; jmp *%r11; int3.
  */
-static bool emit_fallback(struct dj_ctx *ctx)
+static void emit_far_jmp(struct dj_ctx *ctx, unsigned long to)
+{
+	/* movabs $imm64, %r11 */
+	emit1(ctx, DJ_REX_W | DJ_REX_B);
+	emit1(ctx, DJ_MOV_IMM64_OPCODE + (DJ_R11 & 7));
+	emit8(ctx, to);
+	/* jmp *%r11 */
+	emit1(ctx, DJ_REX_BASE | DJ_REX_B);
+	emit1(ctx, DJ_JMP_IND_OPCODE);
+	emit1(ctx, DJ_MODRM_REG | DJ_JMP_IND_EXT << 3 | (DJ_R11 & 7));
+	emit1(ctx, INT3_INSN_OPCODE);	/* int3 */
+}
+
+#if defined(CONFIG_X86_KERNEL_IBT) && !defined(CONFIG_UML)
+static void emit_endbr(struct dj_ctx *ctx)
+{
+	emit4(ctx, gen_endbr());		/* endbr64 */
+}
+
+static void emit_endbr_poison(struct dj_ctx *ctx)
+{
+	emit4(ctx, gen_endbr_poison());		/* osp nopl (%rax) */
+}
+#else
+static void emit_endbr(struct dj_ctx *ctx) { }
+#ifndef CONFIG_UML
+static void emit_endbr_poison(struct dj_ctx *ctx) { }
+#endif
+#endif
+
+#ifndef CONFIG_UML
+/* entry - 16: endbr; subl $hash, %r10d; jz entry + 4; ud2; nop */
+static void emit_fineibt(struct dj_ctx *ctx, u32 hash)
+{
+	emit_endbr(ctx);
+	emit1(ctx, 0x41);		/* subl $hash, %r10d */
+	emit1(ctx, 0x81);
+	emit1(ctx, 0xEA);
+	emit4(ctx, hash);
+	emit1(ctx, 0x74);		/* jz.d8 +7 */
+	emit1(ctx, 0x07);
+	emit1(ctx, 0x0F);		/* ud2 */
+	emit1(ctx, 0x0B);
+	emit1(ctx, DJ_NOP_OPCODE);	/* nop */
+}
+
+/*
+ * The accounting a call thunk does, into @thunk, for its place right
+ * before the entry; its length, 0 without call depth tracking.  The
+ * template addresses the per-CPU call depth %rip-relative, so it is
+ * generated twice: for its length, then where it goes.  Call depth
+ * tracking is for parts without IBT, so never meets FineIBT, whose check
+ * fills the 16 bytes.
+ */
+static unsigned int dj_call_thunk(struct dj_ctx *ctx, u8 *thunk,
+				  unsigned int room)
+{
+	unsigned int len;
+	u8 *p = thunk;
+
+	if (!cpu_feature_enabled(X86_FEATURE_CALL_DEPTH) ||
+	    cfi_mode == CFI_FINEIBT)
+		return 0;
+	len = x86_call_depth_emit_accounting(&p, NULL, (void *)ctx->ip);
+	if (!len || WARN_ON_ONCE(len > room))
+		return 0;
+	p = thunk;
+	return x86_call_depth_emit_accounting(&p, NULL,
+					      (void *)ctx->ip + DJ_HEAD - len);
+}
+#endif
+
+/*
+ * The DJ_HEAD bytes before the entry (int3 where nothing else goes) and
+ * the entry's ENDBR: what a compiled function of the default function's
+ * type carries, as the x86 BPF JIT writes it for a BPF program
+ * (emit_cfi()), and in the padding the call thunk of callthunks.c.
+ */
+static void emit_head(struct dj_ctx *ctx)
 {
 #ifndef CONFIG_UML
-	int reg = ctx->reg;
+	/* The template: 9 bytes, 17 with CONFIG_CALL_THUNKS_DEBUG. */
+	u8 thunk[32];
+	unsigned int room = DJ_HEAD, len;
+	u32 hash = cfi_get_func_hash(ctx->layout->fallback);
 
-	if (cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS)) {
-		OPTIMIZER_HIDE_VAR(reg);
-		return emit_jmp(ctx, (unsigned long)its_static_thunk(reg));
+	switch (cfi_mode) {
+	case CFI_FINEIBT:
+		/* FineIBT depends on CONFIG_X86_KERNEL_IBT: both ENDBRs are there. */
+		emit_fineibt(ctx, hash);
+		/* entry: the poisoned ENDBR of a FineIBT function */
+		emit_endbr_poison(ctx);
+		return;
+	case CFI_KCFI:
+		/* movl $hash, %eax; the type hash where kCFI callers look */
+		room = cfi_get_offset() - 5;
+		while (ctx->pos < DJ_HEAD - cfi_get_offset())
+			emit1(ctx, INT3_INSN_OPCODE);
+		emit1(ctx, DJ_KCFI_OPCODE);
+		emit4(ctx, hash);
+		break;
+	default:
+		break;
 	}
-	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE)) {
-		/* lfence */
-		emit1(ctx, 0x0F);
-		emit1(ctx, 0xAE);
-		emit1(ctx, 0xE8);
-		emit_jmp_reg(ctx);
-		return true;
-	}
-	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE)) {
-		OPTIMIZER_HIDE_VAR(reg);
-		if (cpu_feature_enabled(X86_FEATURE_CALL_DEPTH))
-			return emit_jmp(ctx, (unsigned long)
-					&__x86_indirect_jump_thunk_array[reg]);
-		return emit_jmp(ctx,
-				(unsigned long)&__x86_indirect_thunk_array[reg]);
-	}
+	len = dj_call_thunk(ctx, thunk, room);
+	while (ctx->pos < DJ_HEAD - len)
+		emit1(ctx, cfi_mode == CFI_KCFI ? DJ_NOP_OPCODE : INT3_INSN_OPCODE);
+	emit(ctx, thunk, len);
+#else
+	while (ctx->pos < DJ_HEAD)
+		emit1(ctx, INT3_INSN_OPCODE);
 #endif
-	emit_jmp_reg(ctx);
-	emit1(ctx, INT3_INSN_OPCODE);	/* int3: no straight-line speculation */
-	return true;
+	emit_endbr(ctx);		/* entry */
 }
 
 /* A leaf: one target, then the way out for everything else. */
@@ -261,7 +367,7 @@ static void emit_leaf(struct dj_ctx *ctx, unsigned long addr)
 		emit_cmp(ctx, addr);
 		emit_jcc(ctx, DJ_CC_E, addr);
 	}
-	emit_jmp(ctx, ctx->ip + ctx->fallback);
+	emit_jmp_int3(ctx, ctx->miss);
 }
 
 /* The subtree over targets [lo, hi). */
@@ -283,30 +389,45 @@ static void emit_tree(struct dj_ctx *ctx, unsigned int lo, unsigned int hi)
 	emit_tree(ctx, mid, hi);
 }
 
-static int dj_emit_image(struct dj_ctx *ctx, unsigned int nr_targets)
+/* Can a rel32 jump from anywhere in the image reach @to? */
+static bool dj_reaches(struct dj_ctx *ctx, unsigned long to)
 {
+	long lo = to - ctx->ip, hi = to - (ctx->ip + ctx->size);
+
+	return lo == (s32)lo && hi == (s32)hi;
+}
+
+static int dj_emit_image(struct dj_ctx *ctx, unsigned int *entry)
+{
+	unsigned long fallback = (unsigned long)ctx->layout->fallback;
+
 	ctx->pos = 0;
-	emit_tree(ctx, 0, nr_targets);
-	emit_align(ctx);
-	ctx->fallback = ctx->pos;
-	if (!emit_fallback(ctx))
-		return -ERANGE;
+	emit_head(ctx);
+	*entry = DJ_HEAD;
+	emit_tree(ctx, 0, ctx->layout->nr_targets);
+	if (ctx->far) {
+		emit_align(ctx);
+		ctx->far = ctx->pos;
+		emit_far_jmp(ctx, fallback);
+	}
 	return ctx->pos <= ctx->size ? 0 : -E2BIG;
 }
 
 /*
  * dispatcher=auto: images pay off where indirect branches go through a
- * retpoline-style thunk or an LFENCE.  UML has none, but runs the JIT so
- * that it is tested.
+ * retpoline-style thunk (X86_FEATURE_RETPOLINE, which the LFENCE variant
+ * sets too).  Not for the ITS thunk alone (eIBRS parts without
+ * retpolines): its indirect branch is predicted, nothing measured says a
+ * tree gains there, and include/net/tc_wrapper.h switched itself off on
+ * exactly those CPUs.  UML has no thunks, but runs the JIT so that it is
+ * tested.
  */
 bool arch_dispatcher_wanted(void)
 {
 #ifdef CONFIG_UML
 	return true;
 #else
-	return cpu_feature_enabled(X86_FEATURE_RETPOLINE) ||
-	       cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE) ||
-	       cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS);
+	return cpu_feature_enabled(X86_FEATURE_RETPOLINE);
 #endif
 }
 
@@ -315,7 +436,7 @@ unsigned int arch_dispatcher_image_size(unsigned int nr_targets)
 	if (!nr_targets || nr_targets > DJ_MAX_TARGETS)
 		return 0;
 	return PAGE_ALIGN(nr_targets * (DJ_LEAF_MAX + DJ_NODE_MAX) +
-			  DJ_FALLBACK_MAX);
+			  DJ_FIXED_MAX);
 }
 
 /*
@@ -328,34 +449,47 @@ unsigned int arch_dispatcher_image_depth(unsigned int nr_targets)
 }
 
 int arch_dispatcher_generate(void *buf, void *image, unsigned int size,
-			     const struct dispatcher_target *targets,
-			     unsigned int nr_targets, unsigned int target_arg)
+			     const struct dispatcher_layout *layout,
+			     unsigned int *entry)
 {
 	struct dj_ctx ctx = {
 		.ip = (unsigned long)image,
 		.size = size,
-		.targets = targets,
+		.layout = layout,
+		.targets = layout->targets,
 	};
-	unsigned int len;
+	unsigned int len, nr = layout->nr_targets;
 	int ret;
 
-	if (WARN_ON_ONCE(target_arg >= ARRAY_SIZE(dj_arg_regs) || !nr_targets))
+	if (WARN_ON_ONCE(layout->target_arg >= ARRAY_SIZE(dj_arg_regs) ||
+			 !nr || !layout->fallback))
 		return -EINVAL;
-	ctx.reg = dj_arg_regs[target_arg];
-	ctx.right = kvcalloc(nr_targets, sizeof(*ctx.right), GFP_KERNEL);
+	ctx.reg = dj_arg_regs[layout->target_arg];
+	ctx.miss = (unsigned long)layout->fallback;
+	if (!dj_reaches(&ctx, ctx.miss)) {
+		/* Only UML lays text out beyond rel32 reach of execmem. */
+		if (!IS_ENABLED(CONFIG_UML))
+			return -ERANGE;
+		/* The first pass finds the far jump's offset. */
+		ctx.far = 1;
+		ctx.miss = ctx.ip;
+	}
+	ctx.right = kvcalloc(nr, sizeof(*ctx.right), GFP_KERNEL);
 	if (!ctx.right)
 		return -ENOMEM;
 
 	/*
 	 * Lay out first, then emit: every instruction has a fixed size, so
 	 * the second pass puts each one where the first found it, now with
-	 * the offsets of the right subtrees and of the fallback known.
+	 * the offsets of the right subtrees and of the far jump known.
 	 */
-	ret = dj_emit_image(&ctx, nr_targets);
+	ret = dj_emit_image(&ctx, entry);
 	if (!ret) {
 		len = ctx.pos;
+		if (ctx.far)
+			ctx.miss = ctx.ip + ctx.far;
 		ctx.buf = buf;
-		ret = dj_emit_image(&ctx, nr_targets);
+		ret = dj_emit_image(&ctx, entry);
 		if (!ret && WARN_ON_ONCE(ctx.pos != len))
 			ret = -EFAULT;
 	}
@@ -392,7 +526,8 @@ int arch_dispatcher_copy(void *dst, const void *src, unsigned int len)
 #ifdef CONFIG_UML
 	memcpy(dst, src, len);
 #else
-	text_poke_copy(dst, src, len);
+	if (!text_poke_copy(dst, src, len))
+		return -EFAULT;
 #endif
 	return 0;
 }

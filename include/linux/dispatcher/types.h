@@ -44,15 +44,30 @@ struct dispatcher_target {
 };
 
 /**
+ * struct dispatcher_layout - what an image is generated from
+ * @targets: the targets the image jumps to directly, sorted by address
+ * @nr_targets: number of entries in @targets
+ * @target_arg: index of the argument that carries the target
+ * @fallback: where every other target goes, by a direct jump: the
+ *	dispatch point's default function, which makes the plain call with
+ *	the arguments and the target it finds in their registers
+ */
+struct dispatcher_layout {
+	const struct dispatcher_target *targets;
+	unsigned int nr_targets;
+	unsigned int target_arg;
+	void *fallback;
+};
+
+/**
  * struct dispatcher_ops - image back end of a dispatcher
  * @image_size: bytes an image for @nr_targets targets may need; 0 if the
  *	back end cannot build one (no JIT).
  * @depth: compares on the longest path through an image for @nr_targets
  *	targets, for debugfs; NULL if the back end does not say.
- * @generate: write the image for @targets (sorted by address) into @buf,
- *	which will be copied to and executed at @image; @target_arg is the
- *	index of the argument that carries the target.  Returns the number
- *	of bytes used or a negative errno.
+ * @generate: write the image for @layout into @buf, which will be copied
+ *	to @image and executed there, entered at @image + *@entry.  Returns
+ *	the number of bytes used or a negative errno.
  * @alloc: allocate @size bytes of executable, read-only memory.
  * @free: free memory returned by @alloc.
  * @copy: copy @len bytes of code from @src into the image at @dst.
@@ -66,8 +81,8 @@ struct dispatcher_ops {
 	unsigned int (*image_size)(unsigned int nr_targets);
 	unsigned int (*depth)(unsigned int nr_targets);
 	int (*generate)(void *buf, void *image, unsigned int size,
-			const struct dispatcher_target *targets,
-			unsigned int nr_targets, unsigned int target_arg);
+			const struct dispatcher_layout *layout,
+			unsigned int *entry);
 	void *(*alloc)(unsigned int size);
 	void (*free)(void *image, unsigned int size);
 	int (*copy)(void *dst, const void *src, unsigned int len);

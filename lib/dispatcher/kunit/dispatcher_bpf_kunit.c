@@ -291,7 +291,7 @@ static u64 xdp_test_run_hook(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5)
 	for (i = 0; i < READ_ONCE(d->nr_targets); i++)
 		if (d->targets[i].addr == (unsigned long)xdp_seen.prog->bpf_func)
 			xdp_seen.listed++;
-	if (d->image && READ_ONCE(d->sc_key->func) == d->image->text)
+	if (d->image && READ_ONCE(d->sc_key->func) == d->image->entry)
 		xdp_seen.imaged++;
 	return 0;
 }

@@ -30,6 +30,11 @@
 #include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/unaligned.h>
+#if defined(CONFIG_X86) && !defined(CONFIG_UML)
+#include <linux/cfi.h>
+#include <asm/alternative.h>
+#include <asm/unwind.h>
+#endif
 #if defined(CONFIG_X86) && !defined(CONFIG_UML) && defined(CONFIG_INSTRUCTION_DECODER)
 #include <asm/insn.h>
 #include <asm/text-patching.h>
@@ -250,6 +255,15 @@ static int bad_register_data(void)
 	return __dispatcher_register(&DISPATCHER(kunit_args1), data);
 }
 
+/* An image is kernel text, but goes when it is replaced. */
+static int bad_register_image(void)
+{
+	struct dispatcher_image *img = DISPATCHER(kunit_args1).image;
+	void *fn = img ? img->entry : (void *)&not_text;
+
+	return __dispatcher_register(&DISPATCHER(kunit_args1), fn);
+}
+
 static int bad_unregister_null(void)
 {
 	return dispatcher_unregister(kunit_args1, (DISPATCHER_FN_T(kunit_args1))NULL);
@@ -298,6 +312,7 @@ static int bad_overflow(void)
 static const struct bad_input_case bad_input_cases[] = {
 	{ "register NULL", bad_register_null, -EINVAL },
 	{ "register data address", bad_register_data, -EFAULT },
+	{ "register a dispatcher image", bad_register_image, -EFAULT },
 	{ "unregister NULL", bad_unregister_null, -EINVAL },
 	{ "unregister unknown", bad_unregister_unknown, -ENOENT },
 	{ "replace unknown", bad_replace_unknown, -ENOENT },
@@ -464,16 +479,21 @@ static unsigned int mock_image_size(unsigned int nr_targets)
 }
 
 static int mock_generate(void *buf, void *image, unsigned int size,
-			 const struct dispatcher_target *targets,
-			 unsigned int nr_targets, unsigned int target_arg)
+			 const struct dispatcher_layout *layout,
+			 unsigned int *entry)
 {
+	const struct dispatcher_target *targets = layout->targets;
+	unsigned int nr_targets = layout->nr_targets, i;
 	struct mock_blob *blob = buf;
-	unsigned int i;
 
 	if (mock.fail_generate)
 		return -E2BIG;
+	/* Misses go to the dispatch point's default function. */
+	if (layout->fallback != DISPATCHER(kunit_mock).default_func &&
+	    layout->fallback != DISPATCHER(kunit_released).default_func)
+		return -EINVAL;
 	/* The core hands over sorted, distinct, live targets. */
-	if (target_arg != 2 || nr_targets > MOCK_MAX_TARGETS ||
+	if (layout->target_arg != 2 || nr_targets > MOCK_MAX_TARGETS ||
 	    size < mock_image_size(nr_targets))
 		return -EINVAL;
 	for (i = 0; i < nr_targets; i++) {
@@ -485,6 +505,7 @@ static int mock_generate(void *buf, void *image, unsigned int size,
 	}
 	blob->nr = nr_targets;
 	mock.generated++;
+	*entry = 0;
 	return mock_image_size(nr_targets);
 }
 
@@ -622,7 +643,7 @@ static void expect_entry(struct kunit *test, struct dispatcher *d)
 	void *func = READ_ONCE(d->sc_key->func);
 
 	KUNIT_EXPECT_PTR_EQ(test, func,
-			    d->image ? d->image->text : d->default_func);
+			    d->image ? d->image->entry : d->default_func);
 }
 
 static int mock_init(struct kunit *test)
@@ -953,17 +974,21 @@ DEFINE_DISPATCHER(kunit_jit, int, int, a, int, b);
 	} while (0)
 
 /*
- * A walk over an image in the forms the x86-64 generator emits: each node
- * is "cmp; ja right" or a leaf "cmp; je target", a leaf list ends in
- * "jmp fallback", and the fallback is the one indirect jump.  The QEMU
- * tier checks images with the kernel's instruction decoder; UML has none.
+ * A walk over an image in the forms the x86-64 generator emits: after the
+ * preamble and the entry's ENDBR, each node is "cmp; ja right" or a leaf
+ * "cmp; je target", and a leaf list ends in "jmp" to the dispatch point's
+ * default function, then int3.  On UML alone, where that function can be
+ * out of rel32 reach, the leaves may jump to one "movabs; jmp *%r11" in
+ * the image instead.  The QEMU tier also checks images with the kernel's
+ * instruction decoder; UML has none.
  */
 struct jit_walk {
 	const u8 *code;
 	unsigned long ip;
 	unsigned int len;
+	unsigned int entry;	/* offset of the entry */
 	u8 reg;
-	long fallback;		/* offset of the fallback, -1 until found */
+	unsigned long miss;	/* where every leaf list ends, 0 until found */
 	unsigned long *hits;	/* je destinations, in order */
 	unsigned int nr_hits;
 	unsigned int max_hits;
@@ -1007,15 +1032,19 @@ static void walk_node(struct jit_walk *w, unsigned int off, unsigned int depth)
 	while (!w->err) {
 		n = walk_cmp(w, off, &addr);
 		if (!n) {
-			/* The end of a leaf list: jmp rel32 to the fallback. */
-			if (off + 5 > w->len || w->code[off] != 0xe9) {
+			/* The end of a leaf list: jmp rel32; int3. */
+			if (off + 6 > w->len || w->code[off] != 0xe9) {
 				w->err = "expected cmp or jmp";
 				return;
 			}
-			to = walk_rel32(w, off + 5) - w->ip;
-			if (w->fallback >= 0 && to != w->fallback)
-				w->err = "two fallbacks";
-			w->fallback = to;
+			if (w->code[off + 5] != 0xcc) {
+				w->err = "jmp not followed by int3";
+				return;
+			}
+			to = walk_rel32(w, off + 5);
+			if (w->miss && to != w->miss)
+				w->err = "leaves end in different places";
+			w->miss = to;
 			w->depth = max(w->depth, depth);
 			return;
 		}
@@ -1045,21 +1074,33 @@ static void walk_node(struct jit_walk *w, unsigned int off, unsigned int depth)
 	}
 }
 
+/* Is there an ENDBR (or, under FineIBT, its poison) at @p? */
+static bool jit_is_endbr(const u8 *p)
+{
+	static const u8 endbr[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	static const u8 poison[] = { 0x66, 0x0f, 0x1f, 0x00 };
+
+	return !memcmp(p, endbr, 4) || !memcmp(p, poison, 4);
+}
+
 #if defined(CONFIG_X86) && !defined(CONFIG_UML) && defined(CONFIG_INSTRUCTION_DECODER)
 /*
  * The same image through the kernel's instruction decoder: apart from
- * int3 padding, only compares, the movabs into %r11, lfence, direct
- * branches (into the image on a 16-byte boundary, or to one of @hits) and
- * at the fallback alone one indirect branch or the jump to its thunk.
+ * int3 padding, only compares, the movabs into %r11 and direct branches:
+ * into the image on a 16-byte boundary, to one of @hits, or to the default
+ * function.  No indirect branch at all.
  */
 static void jit_decode(struct kunit *test, struct jit_walk *w)
 {
-	unsigned int off = 0, indirect = 0, i;
+	unsigned int off = w->entry;
 	unsigned long to;
 	struct insn insn;
 	bool known;
+	unsigned int i;
 	u8 op;
 
+	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT))
+		off += 4;
 	while (off < w->len) {
 		if (w->code[off] == INT3_INSN_OPCODE) {
 			off++;
@@ -1071,23 +1112,20 @@ static void jit_decode(struct kunit *test, struct jit_walk *w)
 		if (op == JMP32_INSN_OPCODE ||
 		    (op == 0x0f && (insn.opcode.bytes[1] & 0xf0) == 0x80)) {
 			to = w->ip + off + insn.length + insn.immediate.value;
-			known = to >= w->ip && to < w->ip + w->len && !(to % 16);
+			known = (to >= w->ip && to < w->ip + w->len && !(to % 16)) ||
+				to == w->miss;
 			for (i = 0; i < w->nr_hits && !known; i++)
 				known = to == w->hits[i];
-			KUNIT_EXPECT_TRUE_MSG(test, known || off == w->fallback,
+			KUNIT_EXPECT_TRUE_MSG(test, known,
 					      "branch at %u goes astray", off);
-		} else if (op == 0xff) {
-			indirect++;
-			KUNIT_EXPECT_EQ(test, off, w->fallback);
 		} else {
-			/* cmp imm32 / cmp r64 / movabs to %r11 / lfence */
+			/* cmp imm32 / cmp r64 / movabs to %r11 */
 			KUNIT_EXPECT_TRUE_MSG(test, op == 0x81 || op == 0x39 ||
-					      op == 0xbb || op == 0x0f,
+					      op == 0xbb,
 					      "unexpected opcode %#x at %u", op, off);
 		}
 		off += insn.length;
 	}
-	KUNIT_EXPECT_LE(test, indirect, 1);
 }
 #else
 static void jit_decode(struct kunit *test, struct jit_walk *w)
@@ -1095,32 +1133,49 @@ static void jit_decode(struct kunit *test, struct jit_walk *w)
 }
 #endif
 
-/* Walk @len bytes of code generated to run at @ip; see struct jit_walk. */
+/*
+ * Walk @len bytes of code generated to run at @ip, entered at @entry;
+ * misses must reach @fallback.  See struct jit_walk.
+ */
 static void jit_walk(struct kunit *test, struct jit_walk *w, const void *code,
-		     unsigned long ip, unsigned int len, unsigned int nr)
+		     unsigned long ip, unsigned int len, unsigned int entry,
+		     unsigned int nr, void *fallback)
 {
+	unsigned int start = entry;
 	const u8 *f;
 
 	memset(w, 0, sizeof(*w));
 	w->code = code;
 	w->ip = ip;
 	w->len = len;
+	w->entry = entry;
 	w->reg = jit_arg_regs[2];
-	w->fallback = -1;
 	w->max_hits = nr;
 	w->hits = kunit_kcalloc(test, nr, sizeof(*w->hits), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w->hits);
-	walk_node(w, 0, 0);
+	KUNIT_ASSERT_LT(test, entry, len);
+	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT) && !IS_ENABLED(CONFIG_UML)) {
+		KUNIT_EXPECT_TRUE_MSG(test, jit_is_endbr(w->code + entry),
+				      "no ENDBR at the entry");
+		start += 4;
+	}
+	walk_node(w, start, 0);
 	KUNIT_ASSERT_NULL_MSG(test, w->err, "%s", w->err);
-	KUNIT_ASSERT_GE(test, w->fallback, 0);
-	KUNIT_ASSERT_EQ(test, w->fallback % 16, 0);
-	f = w->code + w->fallback;
-	if (IS_ENABLED(CONFIG_UML)) {
-		/* jmp *%rdx; int3: the only indirect branch, and last. */
-		KUNIT_EXPECT_EQ(test, f[0], 0xff);
-		KUNIT_EXPECT_EQ(test, f[1], 0xe2);
-		KUNIT_EXPECT_EQ(test, f[2], 0xcc);
-		KUNIT_EXPECT_EQ(test, w->fallback + 3, len);
+	if (w->miss != (unsigned long)fallback) {
+		/* UML only: movabs $fallback, %r11; jmp *%r11; int3, last. */
+		KUNIT_ASSERT_TRUE_MSG(test, IS_ENABLED(CONFIG_UML),
+				      "misses go to %lx, not the default function",
+				      w->miss);
+		KUNIT_ASSERT_TRUE(test, w->miss >= ip && w->miss + 14 == ip + len);
+		f = w->code + (w->miss - ip);
+		KUNIT_EXPECT_EQ(test, f[0], 0x49);
+		KUNIT_EXPECT_EQ(test, f[1], 0xbb);
+		KUNIT_EXPECT_EQ(test, get_unaligned_le64(f + 2),
+				(unsigned long)fallback);
+		KUNIT_EXPECT_EQ(test, f[10], 0x41);
+		KUNIT_EXPECT_EQ(test, f[11], 0xff);
+		KUNIT_EXPECT_EQ(test, f[12], 0xe3);
+		KUNIT_EXPECT_EQ(test, f[13], 0xcc);
 	}
 	jit_decode(test, w);
 }
@@ -1181,7 +1236,8 @@ static void dispatcher_jit_test_many(struct kunit *test)
 	expect_entry(test, d);
 
 	jit_walk(test, &w, d->image->text, (unsigned long)d->image->text,
-		 d->image->len, n);
+		 d->image->len, d->image->entry - d->image->text, n,
+		 d->default_func);
 	/* One leaf per target, whatever order the walk met them in. */
 	KUNIT_EXPECT_EQ(test, w.nr_hits, n);
 	sort(w.hits, w.nr_hits, sizeof(*w.hits), cmp_ulong, NULL);
@@ -1214,10 +1270,27 @@ static noinline int jit_miss(int a, int b)
 
 typedef int (*jit_image_t)(int a, int b, DISPATCHER_FN_T(kunit_jit) fn);
 
-/* An image for @nr targets, built to run where it is allocated. */
-static void *jit_build(struct kunit *test, const struct dispatcher_target *t,
-		       unsigned int nr, unsigned int *size, unsigned int *len)
+/* A layout of @nr targets for kunit_jit, whose target is argument 2. */
+static struct dispatcher_layout jit_layout(const struct dispatcher_target *t,
+					   unsigned int nr)
 {
+	return (struct dispatcher_layout){
+		.targets	= t,
+		.nr_targets	= nr,
+		.target_arg	= 2,
+		.fallback	= DISPATCHER(kunit_jit).default_func,
+	};
+}
+
+/*
+ * An image for @nr targets, built to run where it is allocated; *@entry
+ * is set to its offset of the entry.
+ */
+static void *jit_build(struct kunit *test, const struct dispatcher_target *t,
+		       unsigned int nr, unsigned int *size, unsigned int *len,
+		       unsigned int *entry)
+{
+	struct dispatcher_layout layout = jit_layout(t, nr);
 	void *buf, *image;
 	int ret;
 
@@ -1227,7 +1300,7 @@ static void *jit_build(struct kunit *test, const struct dispatcher_target *t,
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	image = arch_dispatcher_alloc(*size);
 	KUNIT_ASSERT_NOT_NULL(test, image);
-	ret = arch_dispatcher_generate(buf, image, *size, t, nr, 2);
+	ret = arch_dispatcher_generate(buf, image, *size, &layout, entry);
 	KUNIT_ASSERT_GT(test, ret, 0);
 	*len = ret;
 	KUNIT_ASSERT_EQ(test, arch_dispatcher_copy(image, buf, *len), 0);
@@ -1243,9 +1316,10 @@ static void *jit_build(struct kunit *test, const struct dispatcher_target *t,
 static void dispatcher_jit_test_imm64(struct kunit *test)
 {
 	struct dispatcher_target t[3];
-	unsigned int size, len, tsize = PAGE_SIZE, i;
+	unsigned int size, len, entry, tsize = PAGE_SIZE, i;
 	jit_image_t image;
 	struct jit_walk w;
+	void *mem;
 	u8 *code;
 
 	JIT_REQUIRES(test);
@@ -1263,9 +1337,11 @@ static void dispatcher_jit_test_imm64(struct kunit *test)
 							   sizeof(fn)), 0);
 		t[i] = (struct dispatcher_target){ (unsigned long)code + 64 * i, 1 };
 	}
-	image = jit_build(test, t, 3, &size, &len);
-	jit_walk(test, &w, (void *)image, (unsigned long)image, len, 3);
+	mem = jit_build(test, t, 3, &size, &len, &entry);
+	jit_walk(test, &w, mem, (unsigned long)mem, len, entry, 3,
+		 DISPATCHER(kunit_jit).default_func);
 	KUNIT_EXPECT_EQ(test, w.nr_hits, 3);
+	image = mem + entry;
 
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_EQ(test, image(1, 2, (void *)(code + 64 * i)), 40 + i);
@@ -1274,16 +1350,17 @@ static void dispatcher_jit_test_imm64(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, image(6, 7, jit_miss), 42);
 	KUNIT_EXPECT_EQ(test, jit_misses, 1);
 
-	arch_dispatcher_free(image, size);
+	arch_dispatcher_free(mem, size);
 	arch_dispatcher_free(code, tsize);
 }
 
 /*
  * A target a rel32 jump cannot reach from the image gets no leaf and so
- * is reached through the fallback.  The image is generated for an address
- * 4 GB away from kernel text and only walked, not run.  Where the
- * fallback is a jump to a thunk in kernel text, that is out of reach too
- * and generation must fail.
+ * is reached through the default function.  The image is generated for
+ * an address 4 GB away from kernel text and only walked, not run.  The
+ * default function, in kernel text, is as far away: on x86 generation
+ * must fail rather than leave misses an indirect jump; on UML they take
+ * the far jump.
  */
 static void dispatcher_jit_test_far(struct kunit *test)
 {
@@ -1292,8 +1369,9 @@ static void dispatcher_jit_test_far(struct kunit *test)
 		{ (unsigned long)tgts[1], 1 },
 		{ (unsigned long)tgts[2], 1 },
 	};
+	struct dispatcher_layout layout = jit_layout(t, 3);
 	unsigned long far = ((unsigned long)tgts[0] + SZ_4G) & PAGE_MASK;
-	unsigned int size = arch_dispatcher_image_size(3);
+	unsigned int size = arch_dispatcher_image_size(3), entry;
 	struct jit_walk w;
 	void *buf;
 	int ret;
@@ -1303,24 +1381,20 @@ static void dispatcher_jit_test_far(struct kunit *test)
 		kunit_skip(test, "targets not in address order");
 	buf = kunit_kzalloc(test, size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	ret = arch_dispatcher_generate(buf, (void *)far, size, t, 3, 2);
-	if (ret == -ERANGE && !IS_ENABLED(CONFIG_UML)) {
-		/*
-		 * The fallback jumps to a thunk in kernel text, which is as
-		 * far away: no image rather than a wrong one.
-		 */
-		kunit_info(test, "fallback thunk out of reach: -ERANGE");
-	} else {
+	ret = arch_dispatcher_generate(buf, (void *)far, size, &layout, &entry);
+	if (IS_ENABLED(CONFIG_UML)) {
 		KUNIT_ASSERT_GT(test, ret, 0);
-		jit_walk(test, &w, buf, far, ret, 3);
+		jit_walk(test, &w, buf, far, ret, entry, 3, layout.fallback);
 		KUNIT_EXPECT_EQ(test, w.nr_hits, 0);
+	} else {
+		KUNIT_EXPECT_EQ(test, ret, -ERANGE);
 	}
 
 	/* The same targets within reach each get their leaf. */
 	far = ((unsigned long)tgts[0] + SZ_1G) & PAGE_MASK;
-	ret = arch_dispatcher_generate(buf, (void *)far, size, t, 3, 2);
+	ret = arch_dispatcher_generate(buf, (void *)far, size, &layout, &entry);
 	KUNIT_ASSERT_GT(test, ret, 0);
-	jit_walk(test, &w, buf, far, ret, 3);
+	jit_walk(test, &w, buf, far, ret, entry, 3, layout.fallback);
 	KUNIT_EXPECT_EQ(test, w.nr_hits, 3);
 }
 
@@ -1688,31 +1762,37 @@ static void dispatcher_jit_test_kallsyms(struct kunit *test)
 {
 	struct dispatcher *d = &DISPATCHER(kunit_jit);
 	const char *want = "dispatcher_kunit_jit";
-	char sym[KSYM_NAME_LEN], buf[KSYM_SYMBOL_LEN], line[KSYM_SYMBOL_LEN];
-	unsigned long text, value, size = 0, off = 0;
+	unsigned long entry, end, value, size = 0, off = 0;
 	unsigned int i, listed = 0;
-	char type = 0;
+	char type = 0, *sym, *buf, *line;
 
 	JIT_REQUIRES(test);
+	sym = kunit_kzalloc(test, KSYM_NAME_LEN, GFP_KERNEL);
+	buf = kunit_kzalloc(test, KSYM_SYMBOL_LEN, GFP_KERNEL);
+	line = kunit_kzalloc(test, KSYM_SYMBOL_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, sym && buf && line);
 	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->image);
-	text = (unsigned long)d->image->text;
+	/* The symbol is the code from the entry on, as for a BPF program. */
+	entry = (unsigned long)d->image->entry;
+	end = (unsigned long)d->image->text + d->image->len;
 
-	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(text + 1, &size, &off,
+	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(entry + 1, &size, &off,
 							sym), (int)strlen(want));
 	KUNIT_EXPECT_STREQ(test, sym, want);
 	KUNIT_EXPECT_EQ(test, off, 1);
-	KUNIT_EXPECT_EQ(test, size, d->image->len);
-	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(text + d->image->len,
-							NULL, NULL, sym), 0);
+	KUNIT_EXPECT_EQ(test, size, end - entry);
+	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(end, NULL, NULL, sym), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(entry - 1, NULL, NULL,
+							sym), 0);
 	if (IS_ENABLED(CONFIG_KALLSYMS)) {
 		/* Through kallsyms_lookup(), as %pS and backtraces go. */
-		sprint_symbol(buf, text);
-		snprintf(line, sizeof(line), "%s+0x0/%#x", want, d->image->len);
+		sprint_symbol(buf, entry);
+		snprintf(line, KSYM_SYMBOL_LEN, "%s+0x0/%#lx", want, end - entry);
 		KUNIT_EXPECT_STREQ(test, buf, line);
 	}
 	for (i = 0; !dispatcher_get_kallsym(i, &value, &type, sym); i++) {
-		if (value != text)
+		if (value != entry)
 			continue;
 		listed++;
 		KUNIT_EXPECT_STREQ(test, sym, want);
@@ -1722,10 +1802,264 @@ static void dispatcher_jit_test_kallsyms(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
 	KUNIT_EXPECT_NULL(test, d->image);
-	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(text, NULL, NULL, sym), 0);
+	/* Named until freed, which is after every CPU has left it. */
+	dispatcher_barrier();
+	KUNIT_EXPECT_EQ(test, dispatcher_address_lookup(entry, NULL, NULL, sym), 0);
 	for (i = 0; !dispatcher_get_kallsym(i, &value, &type, sym); i++)
-		KUNIT_EXPECT_NE(test, value, text);
+		KUNIT_EXPECT_NE(test, value, entry);
 }
+
+/* ---- An image is a function, and kernel text ---- */
+
+#define JIT_X86		(IS_ENABLED(CONFIG_X86) && !IS_ENABLED(CONFIG_UML))
+
+/*
+ * A static_call site of kunit_jit that is not in tail position, as any
+ * caller that uses the result has: a direct call into the image.
+ */
+static noinline int jit_call_site(int a, int b, DISPATCHER_FN_T(kunit_jit) fn)
+{
+	int ret = static_call(DISPATCHER_SC(kunit_jit))(a, b, fn);
+
+	OPTIMIZER_HIDE_VAR(ret);
+	return ret;
+}
+
+#if defined(CONFIG_HAVE_STATIC_CALL_INLINE) && defined(CONFIG_INSTRUCTION_DECODER)
+/*
+ * Where the inline static_call in jit_call_site() calls: the first call
+ * whose destination lies within 16 bytes before @entry or at it.
+ */
+static unsigned long jit_call_dest(struct kunit *test, const u8 *entry)
+{
+	const u8 *p = (const u8 *)jit_call_site;
+	unsigned long to;
+	struct insn insn;
+	unsigned int i;
+
+	for (i = 0; i < 64; i++, p += insn.length) {
+		if (insn_decode_kernel(&insn, p))
+			break;
+		if (insn.opcode.bytes[0] != CALL_INSN_OPCODE)
+			continue;
+		to = (unsigned long)p + insn.length + insn.immediate.value;
+		if (to <= (unsigned long)entry && to >= (unsigned long)entry - 16)
+			return to;
+	}
+	KUNIT_FAIL(test, "no call of the image in jit_call_site()");
+	return 0;
+}
+#endif
+
+/*
+ * The image looks to the rest of x86 like a compiled function of the
+ * dispatch function's type: ENDBR at the entry; the kCFI type hash (or the
+ * FineIBT check) of the default function before it; and, under call depth
+ * tracking, the accounting template of a call thunk right before the
+ * entry, through which a static_call's direct call site goes (a tail jump
+ * enters at the entry, and the target's return balances its caller's
+ * accounting).
+ */
+static void dispatcher_jit_test_entry(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_jit);
+	unsigned int __maybe_unused thunk_len = 0;
+	u8 *entry;
+
+	JIT_REQUIRES(test);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_NOT_NULL(test, d->image);
+	entry = d->image->entry;
+	KUNIT_EXPECT_EQ(test, entry - (u8 *)d->image->text, 16);
+
+	if (JIT_X86 && IS_ENABLED(CONFIG_X86_KERNEL_IBT))
+		KUNIT_EXPECT_TRUE(test, jit_is_endbr(entry));
+#if defined(CONFIG_X86) && !defined(CONFIG_UML)
+	if (IS_ENABLED(CONFIG_CFI_CLANG) && cfi_mode != CFI_OFF) {
+		KUNIT_EXPECT_NE(test, cfi_get_func_hash(d->default_func), 0);
+		KUNIT_EXPECT_EQ(test, cfi_get_func_hash(entry),
+				cfi_get_func_hash(d->default_func));
+	}
+	if (cpu_feature_enabled(X86_FEATURE_CALL_DEPTH)) {
+		u8 thunk[32], *p = thunk;
+
+		/* %rip-relative: its length first, then for its place. */
+		thunk_len = x86_call_depth_emit_accounting(&p, NULL, entry);
+		KUNIT_ASSERT_GT(test, thunk_len, 0);
+		p = thunk;
+		x86_call_depth_emit_accounting(&p, NULL, entry - thunk_len);
+		KUNIT_EXPECT_MEMEQ(test, entry - thunk_len, thunk, thunk_len);
+		KUNIT_EXPECT_TRUE(test, is_dispatcher_text_address((unsigned long)
+								   entry - thunk_len));
+	}
+	kunit_info(test, "CFI mode %d, call depth tracking %s, thunk %u bytes",
+		   cfi_mode, cpu_feature_enabled(X86_FEATURE_CALL_DEPTH) ?
+		   "on" : "off", thunk_len);
+#endif
+
+	/* A direct call into the image, through its thunk if any. */
+	KUNIT_EXPECT_EQ(test, jit_call_site(3, 4, tgts[0]), tgts[0](3, 4));
+	KUNIT_EXPECT_EQ(test, jit_call_site(5, 6, tgts[1]), tgts[1](5, 6));
+#if defined(CONFIG_HAVE_STATIC_CALL_INLINE) && defined(CONFIG_INSTRUCTION_DECODER)
+	KUNIT_EXPECT_EQ(test, jit_call_dest(test, entry),
+			(unsigned long)entry - thunk_len);
+#endif
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+}
+
+/*
+ * DESIGN §3.13: an image is kernel text from before it is entered until
+ * it is freed, for kernel_text_address() and so for every unwinder,
+ * perf and livepatch.
+ */
+static void dispatcher_jit_test_text(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_jit);
+	unsigned long entry, end;
+
+	JIT_REQUIRES(test);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_NOT_NULL(test, d->image);
+	entry = (unsigned long)d->image->entry;
+	end = (unsigned long)d->image->text + d->image->len;
+
+	KUNIT_EXPECT_TRUE(test, is_dispatcher_text_address(entry));
+	KUNIT_EXPECT_TRUE(test, is_dispatcher_text_address(end - 1));
+	KUNIT_EXPECT_FALSE(test, is_dispatcher_text_address(end));
+	KUNIT_EXPECT_FALSE(test, is_dispatcher_text_address((unsigned long)tgts[0]));
+#if IS_BUILTIN(CONFIG_DISPATCHER_KUNIT_TEST)
+	KUNIT_EXPECT_TRUE(test, kernel_text_address(entry));
+#endif
+
+	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+	dispatcher_barrier();
+	KUNIT_EXPECT_FALSE(test, is_dispatcher_text_address(entry));
+#if IS_BUILTIN(CONFIG_DISPATCHER_KUNIT_TEST)
+	KUNIT_EXPECT_FALSE(test, kernel_text_address(entry));
+#endif
+}
+
+#if defined(CONFIG_X86) && !defined(CONFIG_UML) && defined(CONFIG_UNWINDER_ORC)
+/*
+ * An unwind that starts inside a live image, as one from an NMI or a perf
+ * sample landing there does, reaches the image's caller, reliably: the
+ * regs say the CPU is in the image, with the return address into the
+ * dispatch function on top of the stack.
+ */
+static void dispatcher_jit_test_orc(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_jit);
+	unsigned long ret_ip = (unsigned long)DISPATCHER_FUNC(kunit_jit) + 1;
+	unsigned long stack[4] = { ret_ip };
+	struct unwind_state state;
+	struct pt_regs regs = {};
+
+	JIT_REQUIRES(test);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_NOT_NULL(test, d->image);
+
+	regs.ip = (unsigned long)d->image->entry + 4;
+	regs.sp = (unsigned long)stack;
+	regs.cs = __KERNEL_CS;
+	unwind_start(&state, current, &regs, NULL);
+	KUNIT_EXPECT_FALSE(test, unwind_error(&state));
+	KUNIT_EXPECT_FALSE(test, unwind_done(&state));
+	KUNIT_EXPECT_EQ(test, unwind_get_return_address(&state), ret_ip);
+
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+}
+#else
+static void dispatcher_jit_test_orc(struct kunit *test)
+{
+	kunit_skip(test, "needs the x86 ORC unwinder");
+}
+#endif
+
+#if defined(CONFIG_CFI_CLANG) && defined(CONFIG_CFI_PERMISSIVE) && \
+	defined(CONFIG_FUNCTION_TRACER) && !defined(CONFIG_UML)
+/* The CFI failures reported (report_cfi_failure(regs, addr, target, type)). */
+static struct {
+	atomic_t reports;
+	unsigned long target;
+	unsigned long type;
+} jit_cfi;
+
+static void jit_cfi_report(unsigned long ip, unsigned long parent_ip,
+			   struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	unsigned long *target = (unsigned long *)ftrace_regs_get_argument(fregs, 2);
+
+	jit_cfi.target = target ? *target : 0;
+	jit_cfi.type = ftrace_regs_get_argument(fregs, 3);
+	atomic_inc(&jit_cfi.reports);
+}
+
+static struct ftrace_ops jit_cfi_ops = {
+	.func = jit_cfi_report,
+};
+
+/* Not of the type of kunit_jit's targets. */
+static noinline long jit_other_proto(long x)
+{
+	return x + 1;
+}
+
+/*
+ * DESIGN §3.1/§3.2 under kCFI: a function of another prototype, cast to
+ * the dispatch point's type (the type confusion CFI exists to catch), is
+ * reported by dispatcher_call() with an image live exactly as by the plain
+ * indirect call: one report each, same target, same expected type (with
+ * CFI_PERMISSIVE the call goes on).  Registered targets and unregistered
+ * ones of the right type are reported by neither.
+ */
+static void dispatcher_jit_test_cfi(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_jit);
+	dispatcher_kunit_jit_fn_t bad = (void *)jit_other_proto, plain;
+	unsigned long type;
+	int ret;
+
+	JIT_REQUIRES(test);
+	ret = ftrace_set_filter(&jit_cfi_ops, "report_cfi_failure",
+				strlen("report_cfi_failure"), 1);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "cannot trace report_cfi_failure()");
+	KUNIT_ASSERT_EQ(test, register_ftrace_function(&jit_cfi_ops), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_NOT_NULL(test, d->image);
+	atomic_set(&jit_cfi.reports, 0);
+
+	/* Registered, and unregistered of the right type: no report. */
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[0], 1, 2),
+			tgts[0](1, 2));
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[1], 1, 2),
+			tgts[1](1, 2));
+	KUNIT_EXPECT_EQ(test, atomic_read(&jit_cfi.reports), 0);
+
+	/* The plain indirect call of the confused type: one report. */
+	plain = bad;
+	OPTIMIZER_HIDE_VAR(plain);
+	plain(41, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&jit_cfi.reports), 1);
+	KUNIT_EXPECT_EQ(test, jit_cfi.target, (unsigned long)jit_other_proto);
+	type = jit_cfi.type;
+
+	/* The same through the dispatch point, image live: the same report. */
+	dispatcher_call(kunit_jit, bad, 41, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&jit_cfi.reports), 2);
+	KUNIT_EXPECT_EQ(test, jit_cfi.target, (unsigned long)jit_other_proto);
+	KUNIT_EXPECT_EQ(test, jit_cfi.type, type);
+	kunit_info(test, "2 CFI failures reported on purpose, type %#lx", type);
+
+	KUNIT_EXPECT_EQ(test, unregister_ftrace_function(&jit_cfi_ops), 0);
+	ftrace_free_filter(&jit_cfi_ops);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+}
+#else
+static void dispatcher_jit_test_cfi(struct kunit *test)
+{
+	kunit_skip(test, "needs permissive kCFI and ftrace (make check-cfi)");
+}
+#endif
 
 static struct kunit_case dispatcher_jit_cases[] = {
 	KUNIT_CASE_PARAM(dispatcher_jit_test_many, jit_gen_params),
@@ -1737,6 +2071,10 @@ static struct kunit_case dispatcher_jit_cases[] = {
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE(dispatcher_jit_test_imm64),
 	KUNIT_CASE(dispatcher_jit_test_far),
+	KUNIT_CASE(dispatcher_jit_test_entry),
+	KUNIT_CASE(dispatcher_jit_test_text),
+	KUNIT_CASE(dispatcher_jit_test_orc),
+	KUNIT_CASE(dispatcher_jit_test_cfi),
 	{}
 };
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kernel's indirect branch thunks (arch/x86/lib/retpoline.S), for
- * userspace: real retpolines, one per register in machine order, 32 bytes
- * apart, so that __x86_indirect_thunk_array[reg] is what the JIT expects
- * and "gcc -mindirect-branch=thunk-extern" finds __x86_indirect_thunk_<reg>.
- * The jump-thunk array is what the kernel uses with call depth tracking
- * (without the accounting, which userspace does not need), the ITS array
- * holds "jmp *%reg" in the upper half of a cache line.
+ * The kernel's retpoline thunks (arch/x86/lib/retpoline.S), for userspace:
+ * real retpolines, one per register in machine order, 32 bytes apart, so
+ * that code built with "gcc -mindirect-branch=thunk-extern" (the
+ * benchmark's, and with it the default function of its dispatch point,
+ * which makes every call an image does not jump to directly) finds
+ * __x86_indirect_thunk_<reg> where the kernel has it.  Images themselves
+ * hold no indirect branch and use no thunk.
  */
 
 	.section .text.__x86.indirect_thunk, "ax"
@@ -37,32 +37,5 @@ __x86_indirect_thunk_array:
 	THUNK	__x86_indirect_thunk_, \reg
 	.endr
 	.balign	32, 0xcc
-
-	.globl	__x86_indirect_jump_thunk_array
-__x86_indirect_jump_thunk_array:
-	.irp reg, rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15
-	THUNK	__x86_indirect_jump_thunk_, \reg
-	.endr
-	.balign	32, 0xcc
-
-	.globl	__x86_indirect_call_thunk_array
-__x86_indirect_call_thunk_array:
-	.irp reg, rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15
-	THUNK	__x86_indirect_call_thunk_, \reg
-	.endr
-	.balign	32, 0xcc
-
-	.balign	64, 0xcc
-	.skip	32, 0xcc
-	.globl	__x86_indirect_its_thunk_array
-__x86_indirect_its_thunk_array:
-	.irp reg, rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15
-	.globl	__x86_indirect_its_thunk_\reg
-__x86_indirect_its_thunk_\reg:
-	jmp	*%\reg
-	int3
-	.balign	32, 0xcc
-	.skip	32, 0xcc
-	.endr
 
 	.section .note.GNU-stack, "", @progbits

@@ -281,11 +281,16 @@ static u8 *gen_buf;
 static int generate(void)
 {
 	struct dispatcher *d = &DISPATCHER(bench);
-	unsigned int size = arch_dispatcher_image_size(BENCH_TARGETS);
+	unsigned int size = arch_dispatcher_image_size(BENCH_TARGETS), entry;
+	const struct dispatcher_layout layout = {
+		.targets	= gen_targets,
+		.nr_targets	= BENCH_TARGETS,
+		.target_arg	= d->nr_args,
+		.fallback	= d->default_func,
+	};
 
-	return arch_dispatcher_generate(gen_buf, d->image->text, size,
-					gen_targets, BENCH_TARGETS,
-					d->nr_args) < 0;
+	return arch_dispatcher_generate(gen_buf, d->image->text, size, &layout,
+					&entry) < 0;
 }
 
 /* A direct call through 0, 1, 2 and 3 more jumps, as time_methods(). */
@@ -390,6 +395,11 @@ static void run_pass(bool callgrind, unsigned int samples)
 			}
 		if (!d->image) {
 			fprintf(stderr, "bench: no image (jit_err %d)\n", d->jit_err);
+			exit(1);
+		}
+		/* Calls enter the image where the kernel's would. */
+		if (READ_ONCE(d->sc_key->func) != d->image->entry) {
+			fprintf(stderr, "bench: the static call is not the image's entry\n");
 			exit(1);
 		}
 		image_len[c] = d->image->len;
@@ -774,7 +784,11 @@ int main(int argc, char **argv)
 		}
 	}
 	dt_do_initcalls(DT_INITCALL_LATE);
-	/* Whatever the host's mitigation, measure retpoline fallbacks. */
+	/*
+	 * Whatever the host's mitigation, images as for retpolines; a miss
+	 * jumps to the dispatch point's default function, compiled with
+	 * retpolines (loops_retpoline.c), which makes the call.
+	 */
 	dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) | DT_CAP(X86_FEATURE_RETPOLINE);
 
 	if (child) {

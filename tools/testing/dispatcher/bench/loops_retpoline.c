@@ -3,8 +3,9 @@
  * The loops built with -mindirect-branch=thunk-extern, as the kernel is
  * with CONFIG_MITIGATION_RETPOLINE: every indirect call here goes through
  * __x86_indirect_thunk_<reg>, a real retpoline (thunks.S).  The dispatch
- * point is defined here too, so that its plain indirect call (without an
- * image) is a retpoline as well.
+ * point is defined here too, so that its default function, which makes
+ * the call when there is no image and where an image sends a target it
+ * has no leaf for, calls through a retpoline as well.
  */
 #include <linux/indirect_call_wrapper.h>
 

@@ -63,11 +63,37 @@ bool dt_text_accessible(const void *addr);
 bool dt_in_execmem(const void *addr);
 /* Does any mapping of the process allow writing and executing at once? */
 int dt_count_wx_mappings(char *first, size_t size);
+/* Make the next text_poke_copy() fail (NULL, with its WARN). */
+extern bool dt_fail_text_poke;
 /* How many execmem allocations are live. */
 extern long dt_execmem_live;
 /* Threads sent through the int3 handler of a static call update so far. */
 extern unsigned long dt_sct_int3_hits;
 extern unsigned long dt_sct_updates;
+
+/* ---- x86: CFI and call depth tracking (shim/x86.c) ---- */
+
+/*
+ * cfi_mode (<asm/cfi.h>) is CFI_OFF unless a test sets it.  The type hash
+ * cfi_get_func_hash() makes up for the harness's own functions (gcc
+ * writes no kCFI preamble) depends on the function and on this seed.
+ */
+extern u32 dt_cfi_seed;
+
+/*
+ * The per-CPU call depth that the accounting template of a call thunk
+ * (x86_call_depth_emit_accounting(): "sarq $5, %gs:depth(%rip)", %rip
+ * relative, DT_CALL_THUNK_SIZE bytes) shifts when it runs; the guards
+ * around it must never change.
+ */
+#define DT_CALL_THUNK_SIZE	9
+struct dt_call_depth {
+	u64 before[2];
+	u64 depth;
+	u64 after[2];
+};
+
+extern struct dt_call_depth dt_call_depth;
 
 /* ---- Modules ---- */
 

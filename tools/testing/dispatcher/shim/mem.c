@@ -12,6 +12,7 @@
 #include <linux/string.h>
 
 #include "dt_shim.h"
+#include "shim.h"
 
 unsigned long dt_alloc_calls;
 unsigned long dt_alloc_failed;
@@ -137,4 +138,24 @@ void *kmemdup(const void *src, size_t len, gfp_t gfp)
 	if (p)
 		memcpy(p, src, len);
 	return p;
+}
+
+/*
+ * The program's read-only data, the "kernel rodata" of is_kernel_rodata():
+ * from the end of its text to the start of its writable data.
+ */
+static bool dt_is_rodata(const void *p)
+{
+	return (const char *)p >= etext && (const char *)p < __data_start;
+}
+
+const char *kstrdup_const(const char *s, gfp_t gfp)
+{
+	return dt_is_rodata(s) ? s : kstrdup(s, gfp);
+}
+
+void kfree_const(const void *x)
+{
+	if (!dt_is_rodata(x))
+		kfree(x);
 }

@@ -7,13 +7,12 @@
 #include <linux/types.h>
 
 bool dt_alloc_should_fail(void);
+/* Can [@addr, @addr + @len) of the execmem pool be read? */
+bool dt_execmem_readable(const void *addr, size_t len);
 
 /* From the linker: the program's text, and the static call trampolines. */
-extern char __executable_start[], etext[];
+extern char __executable_start[], etext[], __data_start[];
 extern char __start_dt_static_call[] __weak;
 extern char __stop_dt_static_call[] __weak;
-
-/* thunks.S */
-extern u8 __x86_indirect_its_thunk_array[];
 
 #endif /* _DT_SHIM_INTERNAL_H */

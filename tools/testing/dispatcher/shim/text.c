@@ -22,8 +22,11 @@
  *   handler which, as poke_int3_handler() does, emulates the jump to the
  *   trampoline's current target.
  *
- * - Kernel text: the program's text segment and the code a test creates
- *   with dt_text_create(), near the pool or far from it.
+ * - Kernel text: the program's text segment, the code a test creates with
+ *   dt_text_create(), near the pool or far from it, and the dispatcher
+ *   images, which kernel_text_address() finds with
+ *   is_dispatcher_text_address() as kernel/extable.c does
+ *   (patches/0010-extable-...).
  */
 #include <fcntl.h>
 #include <linux/membarrier.h>
@@ -37,9 +40,9 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include <asm/alternative.h>
 #include <asm/text-patching.h>
 #include <linux/cpufeature.h>
+#include <linux/dispatcher.h>
 #include <linux/execmem.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
@@ -60,7 +63,6 @@ unsigned long dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) |
 #define DT_AREA_SIZE	(DT_POOL_SIZE + DT_STUBS_SIZE)
 #define DT_REL32_REACH	BIT(31)
 #define DT_MAX_RANGES	256
-#define DT_ITS_THUNK_SIZE	64
 
 enum { DT_PAGE_FREE, DT_PAGE_RW, DT_PAGE_RX };
 
@@ -179,6 +181,24 @@ bool dt_in_execmem(const void *addr)
 {
 	return (const u8 *)addr >= dt_pool &&
 	       (const u8 *)addr < dt_pool + DT_POOL_SIZE;
+}
+
+/* Can [@addr, @addr + @len) of the pool be read (allocated, not freed)? */
+bool dt_execmem_readable(const void *addr, size_t len)
+{
+	unsigned long i, first, last;
+	bool ok = true;
+
+	if (!len || !dt_in_execmem(addr) ||
+	    !dt_in_execmem((const u8 *)addr + len - 1))
+		return false;
+	first = ((const u8 *)addr - dt_pool) / PAGE_SIZE;
+	last = ((const u8 *)addr + len - 1 - dt_pool) / PAGE_SIZE;
+	pthread_mutex_lock(&dt_text_lock);
+	for (i = first; i <= last && ok; i++)
+		ok = dt_pool_state[i] != DT_PAGE_FREE;
+	pthread_mutex_unlock(&dt_text_lock);
+	return ok;
 }
 
 void *execmem_alloc(enum execmem_type type, size_t size)
@@ -301,10 +321,16 @@ static void dt_fill(u8 *dst, const void *c, size_t len)
 	memset(dst, *(const int *)c, len);
 }
 
+bool dt_fail_text_poke;
+
 void *text_poke_copy(void *addr, const void *opcode, size_t len)
 {
 	if (!dt_in_execmem(addr) || !dt_in_execmem((u8 *)addr + len - 1))
 		dt_bug(__FILE__, __LINE__, "copying code outside execmem");
+	/* The kernel's fails, with a WARN, for core kernel text only. */
+	if (WARN_ON_ONCE(__atomic_exchange_n(&dt_fail_text_poke, false,
+					     __ATOMIC_RELAXED)))
+		return NULL;
 	dt_poke_alias(dt_pool_alias, dt_pool, addr, len, dt_copy, opcode);
 	return addr;
 }
@@ -444,14 +470,16 @@ int core_kernel_text(unsigned long addr)
 	       addr < (unsigned long)etext;
 }
 
-int __kernel_text_address(unsigned long addr)
-{
-	return core_kernel_text(addr) || dt_in_ranges(addr);
-}
-
+/* As kernel/extable.c, which asks lib/dispatcher about its images. */
 int kernel_text_address(unsigned long addr)
 {
-	return __kernel_text_address(addr);
+	return core_kernel_text(addr) || dt_in_ranges(addr) ||
+	       is_dispatcher_text_address(addr);
+}
+
+int __kernel_text_address(unsigned long addr)
+{
+	return kernel_text_address(addr);
 }
 
 unsigned long kallsyms_lookup_name(const char *name)
@@ -584,11 +612,6 @@ int dt_count_wx_mappings(char *first, size_t size)
 	}
 	fclose(f);
 	return n;
-}
-
-u8 *its_static_thunk(int reg)
-{
-	return __x86_indirect_its_thunk_array + reg * DT_ITS_THUNK_SIZE;
 }
 
 static void __attribute__((__constructor__(101))) dt_text_init(void)

@@ -420,8 +420,10 @@ DT_TEST_FLAGS(api_debugfs_late, DT_NO_INITCALLS)
 
 /*
  * §3.8: dispatcher=auto builds images only on CPUs whose indirect branches
- * are mitigated by a thunk; on and off force it.  A change takes effect at
- * the next update; calls are right whatever the mode.
+ * go through a retpoline (X86_FEATURE_RETPOLINE, which the kernel sets
+ * for the LFENCE variant too), not for the ITS thunk alone nor eIBRS; on
+ * and off force it.  A change takes effect at the next update; calls are
+ * right whatever the mode.
  */
 DT_TEST(api_mode)
 {
@@ -431,8 +433,11 @@ DT_TEST(api_mode)
 		bool image;
 	} cases[] = {
 		{ "dispatcher=auto", DT_CAP(X86_FEATURE_RETPOLINE), true },
-		{ "dispatcher=auto", DT_CAP(X86_FEATURE_RETPOLINE_LFENCE), true },
-		{ "dispatcher=auto", DT_CAP(X86_FEATURE_INDIRECT_THUNK_ITS), true },
+		{ "dispatcher=auto", DT_CAP(X86_FEATURE_RETPOLINE) |
+				     DT_CAP(X86_FEATURE_RETPOLINE_LFENCE), true },
+		{ "dispatcher=auto", DT_CAP(X86_FEATURE_INDIRECT_THUNK_ITS), false },
+		{ "dispatcher=auto", DT_CAP(X86_FEATURE_INDIRECT_THUNK_ITS) |
+				     DT_CAP(X86_FEATURE_IBRS_ENHANCED), false },
 		{ "dispatcher=auto", DT_CAP(X86_FEATURE_IBRS_ENHANCED), false },
 		{ "dispatcher=auto", 0, false },
 		{ "dispatcher=on", 0, true },

@@ -130,11 +130,12 @@ DT_TEST(churn_threads)
 			users[y]++;
 			break;
 		}
-		/* Now and then no image at all, or another fallback. */
+		/* Now and then no image at all, or another mitigation. */
 		if (i % 4096 == 4095) {
 			dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) |
+				DT_CAP(X86_FEATURE_RETPOLINE) |
 				(i & 4096 ? DT_CAP(X86_FEATURE_RETPOLINE_LFENCE) :
-					    DT_CAP(X86_FEATURE_RETPOLINE));
+					    DT_CAP(X86_FEATURE_CALL_DEPTH));
 			dt_boot_param(i % 3 ? "dispatcher=auto" : "dispatcher=off");
 		}
 		if (!(i % 1024) && now() - start > limit)

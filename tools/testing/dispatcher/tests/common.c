@@ -2,8 +2,9 @@
 /* Helpers shared by the harness's test cases. */
 #include <string.h>
 
-#include <asm/nospec-branch.h>
+#include <asm/alternative.h>
 #include <asm/text-patching.h>
+#include <linux/cfi.h>
 #include <linux/cpufeature.h>
 #include <linux/kernel.h>
 
@@ -94,23 +95,50 @@ bool dt_reachable(const void *image, unsigned long addr)
 	return dist < (1UL << 31) - (256UL << 20);
 }
 
-/* How an image built with the current CPU features leaves by its fallback. */
-static bool dt_fallback_ok(const struct dt_run *r, u8 reg, unsigned long value)
+const char *dt_check_head(const struct dispatcher_image *img, void *fallback)
 {
-	if (cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS))
-		return r->exit == DT_EXIT_DIRECT &&
-		       r->to == (unsigned long)its_static_thunk(reg);
-	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE))
-		return r->exit == DT_EXIT_INDIRECT && r->lfence;
-	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE)) {
-		if (cpu_feature_enabled(X86_FEATURE_CALL_DEPTH))
-			return r->exit == DT_EXIT_DIRECT &&
-			       r->to == (unsigned long)
-					&__x86_indirect_jump_thunk_array[reg];
-		return r->exit == DT_EXIT_DIRECT &&
-		       r->to == (unsigned long)&__x86_indirect_thunk_array[reg];
+	static __thread char msg[128];
+	const u8 *entry = img->entry, *head = entry - DT_IMAGE_HEAD;
+	u8 want[DT_IMAGE_HEAD], thunk[32], *p = thunk;
+	unsigned int off, len, i;
+	u32 hash;
+
+	if (entry - (const u8 *)img->text != DT_IMAGE_HEAD)
+		return "the entry is not 16 bytes into the image";
+	if (cfi_mode == CFI_FINEIBT)
+		return "FineIBT needs CONFIG_X86_KERNEL_IBT, which the harness has not";
+	memset(want, INT3_INSN_OPCODE, sizeof(want));
+	if (cfi_mode == CFI_KCFI) {
+		/* movl $hash, %eax where kCFI callers read the hash */
+		off = DT_IMAGE_HEAD - cfi_get_offset();
+		hash = cfi_get_func_hash(fallback);
+		want[off] = 0xb8;
+		memcpy(want + off + 1, &hash, sizeof(hash));
+		memset(want + off + 5, 0x90, DT_IMAGE_HEAD - off - 5);
 	}
-	return r->exit == DT_EXIT_INDIRECT && !r->lfence;
+	/* The template's length, then the template for where it must go. */
+	len = x86_call_depth_emit_accounting(&p, NULL, (void *)entry);
+	if (len) {
+		p = thunk;
+		x86_call_depth_emit_accounting(&p, NULL, (void *)(entry - len));
+		memcpy(want + DT_IMAGE_HEAD - len, thunk, len);
+	}
+	for (i = 0; i < DT_IMAGE_HEAD; i++) {
+		if (head[i] == want[i])
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "entry - %u is %#04x, not %#04x (cfi_mode %d, call depth %s)",
+			 DT_IMAGE_HEAD - i, head[i], want[i], cfi_mode,
+			 len ? "on" : "off");
+		return msg;
+	}
+	return NULL;
+}
+
+void dt_barrier(void)
+{
+	dispatcher_barrier();
+	rcu_barrier();
 }
 
 static unsigned int dt_ilog2_up(unsigned int n)
@@ -125,9 +153,10 @@ static unsigned int dt_ilog2_up(unsigned int n)
 static bool __dt_check_image(struct dispatcher *d, const char *what,
 			     bool maps)
 {
-	unsigned int failures = dt_failures, i, nr, reachable = 0;
-	unsigned long *hits = NULL, probe[4];
+	unsigned int failures = dt_failures, i, nr, reachable = 0, entry;
+	unsigned long *hits = NULL, probe[4], miss;
 	struct dispatcher_image *img;
+	const char *err;
 	struct dt_walk w;
 	struct dt_run r;
 	u8 reg, *tramp;
@@ -137,6 +166,7 @@ static bool __dt_check_image(struct dispatcher *d, const char *what,
 	img = d->image;
 	nr = d->nr_targets;
 	reg = dt_arg_regs[d->nr_args];
+	miss = (unsigned long)d->default_func;
 
 	/* The trampoline jumps where the static call key says. */
 	tramp = d->sc_tramp;
@@ -154,19 +184,32 @@ static bool __dt_check_image(struct dispatcher *d, const char *what,
 				what);
 		goto out;
 	}
-	if (d->sc_key->func != img->text)
-		dt_fail(__FILE__, __LINE__, "%s: static call is not the image", what);
+	if (d->sc_key->func != img->entry)
+		dt_fail(__FILE__, __LINE__, "%s: static call %p is not the image's entry %p",
+			what, d->sc_key->func, img->entry);
 	if (maps && !dt_text_executable(img->text))
 		dt_fail(__FILE__, __LINE__, "%s: image not executable", what);
+	if (!is_dispatcher_text_address((unsigned long)img->entry) ||
+	    !kernel_text_address((unsigned long)img->text + img->len - 1))
+		dt_fail(__FILE__, __LINE__, "%s: a live image is not kernel text", what);
+	err = dt_check_head(img, d->default_func);
+	if (err)
+		dt_fail(__FILE__, __LINE__, "%s: image head: %s", what, err);
 
 	hits = calloc(nr + 1, sizeof(*hits));
 	if (!hits)
 		goto out;
-	dt_walk(&w, img->text, (unsigned long)img->text, img->len, reg, hits, nr);
+	entry = (u8 *)img->entry - (u8 *)img->text;
+	dt_walk(&w, img->text, (unsigned long)img->text, img->len, entry, reg,
+		hits, nr);
 	if (w.err) {
 		dt_fail(__FILE__, __LINE__, "%s: image walk: %s", what, w.err);
 		goto out;
 	}
+	if (w.miss != miss)
+		dt_fail(__FILE__, __LINE__,
+			"%s: misses jump to %#lx, not to the default function %#lx",
+			what, w.miss, miss);
 	if (w.depth > dt_ilog2_up(nr) + 1)
 		dt_fail(__FILE__, __LINE__, "%s: %u compares deep for %u targets",
 			what, w.depth, nr);
@@ -181,33 +224,33 @@ static bool __dt_check_image(struct dispatcher *d, const char *what,
 
 		reachable += near;
 		dt_emulate(&r, img->text, (unsigned long)img->text, img->len,
-			   reg, addr);
+			   entry, reg, addr);
 		if (near && (r.exit != DT_EXIT_DIRECT || r.to != addr))
 			dt_fail(__FILE__, __LINE__,
 				"%s: target %#lx not reached directly (%s)",
 				what, addr, r.err ?: "leaves elsewhere");
-		if (!near && !dt_fallback_ok(&r, reg, addr))
+		if (!near && (r.exit != DT_EXIT_DIRECT || r.to != miss))
 			dt_fail(__FILE__, __LINE__,
-				"%s: far target %#lx not sent to the fallback",
-				what, addr);
+				"%s: far target %#lx not sent to the default function (%s)",
+				what, addr, r.err ?: "leaves elsewhere");
 	}
 	if (w.nr_hits != reachable)
 		dt_fail(__FILE__, __LINE__, "%s: %u leaves for %u reachable targets",
 			what, w.nr_hits, reachable);
 
-	/* Values next to the targets, and extremes, take the fallback. */
+	/* Values next to the targets, and extremes, miss. */
 	probe[0] = 0;
 	probe[1] = ~0UL;
 	probe[2] = d->targets[0].addr - 1;
 	probe[3] = d->targets[nr - 1].addr + 1;
 	for (i = 0; i < ARRAY_SIZE(probe); i++) {
 		dt_emulate(&r, img->text, (unsigned long)img->text, img->len,
-			   reg, probe[i]);
-		if (!dt_fallback_ok(&r, reg, probe[i]))
+			   entry, reg, probe[i]);
+		if (r.exit != DT_EXIT_DIRECT || r.to != miss)
 			dt_fail(__FILE__, __LINE__,
-				"%s: %#lx does not take the fallback (%s: exit %d to %#lx%s)",
+				"%s: %#lx does not go to the default function (%s: exit %d to %#lx)",
 				what, probe[i], r.err ?: "wrong exit", r.exit,
-				r.to, r.lfence ? " after lfence" : "");
+				r.to);
 	}
 out:
 	mutex_unlock(&d->mutex);

@@ -42,17 +42,36 @@ bool dt_reachable(const void *image, unsigned long addr);
 
 /*
  * Check @d's entry and image against its targets: the static call and its
- * trampoline lead to the image (or to the plain indirect call without
- * one); every registered target within reach is reached by a direct jump,
- * with at most ceil(log2 n) + 1 compares; everything else, and targets out
- * of reach, leave through the fallback the CPU features select.  Failures
+ * trampoline lead to the image's entry (or to the default function without
+ * an image); the image is kernel text; its head is what the CPU features
+ * and cfi_mode ask for (dt_check_head()); every registered target within
+ * reach is reached by a direct jump, with at most ceil(log2 n) + 1
+ * compares; everything else, targets out of reach among them, by a direct
+ * jump to the default function; no path has an indirect branch.  Failures
  * are reported with @what; returns whether all was well.
  */
 bool dt_check_image(struct dispatcher *d, const char *what);
 /* The same without asking the kernel whether the image is executable. */
 bool dt_check_image_quick(struct dispatcher *d, const char *what);
 
-/* The image's current text, or NULL. */
+/*
+ * The DT_IMAGE_HEAD bytes before the entry of @img, whose default
+ * function is @fallback, against what the generator must write for the
+ * current cfi_mode and CPU features: int3 where nothing else goes; under
+ * kCFI "movl $hash, %eax" at entry - cfi_get_offset() with
+ * cfi_get_func_hash(@fallback), and nops after it; under call depth
+ * tracking the accounting template, relocated for its place, right before
+ * the entry.  NULL if right, else what is wrong.
+ */
+const char *dt_check_head(const struct dispatcher_image *img, void *fallback);
+
+/*
+ * dispatcher_barrier(), then the RCU grace period after which the freed
+ * images' structures and names go (dispatcher_image_free()).
+ */
+void dt_barrier(void);
+
+/* The image's start (its allocation), or NULL. */
 static inline void *dt_image_text(struct dispatcher *d)
 {
 	return d->image ? d->image->text : NULL;

@@ -4,8 +4,9 @@
  * are freed only after the grace periods, never while a reader may still
  * run them (the December 2022 BPF dispatcher crash); at most
  * DISPATCHER_MAX_RETIRING wait; no mapping is ever writable and executable;
- * every allocation can fail without changing anything or leaking; images
- * are named for kallsyms and perf.
+ * every allocation, and the copy into text, can fail without changing
+ * anything or leaking; images are kernel text, named for kallsyms and
+ * perf, until they are freed.
  */
 #include <pthread.h>
 #include <string.h>
@@ -273,7 +274,8 @@ DT_TEST(image_wx)
 /*
  * §3.5: each allocation an update makes can fail.  A failed register or
  * replace returns -ENOMEM and changes nothing; unregister never fails (the
- * dispatcher may run without an image until the next update).  Calls stay
+ * dispatcher may run without an image until the next update).  A copy
+ * into text that fails is -EFAULT, and changes nothing either.  Calls stay
  * right, nothing leaks (LeakSanitizer checks at exit).
  */
 DT_TEST(image_fail)
@@ -290,7 +292,7 @@ DT_TEST(image_fail)
 	 */
 	ASSERT_EQ(dispatcher_register(t_img, img_a), 0);
 	ASSERT_EQ(dispatcher_unregister(t_img, img_a), 0);
-	dispatcher_barrier();
+	dt_barrier();
 	live = dt_alloc_live;
 	ASSERT_EQ(dispatcher_register(t_img, img_a), 0);
 	for (nth = 0; nth < 32; nth++) {
@@ -352,52 +354,123 @@ DT_TEST(image_fail)
 		EXPECT_EQ(d->jit_err, 0);
 	}
 
+	/* The copy into text fails (text_poke_copy() returns NULL). */
+	dispatcher_barrier();
+	dt_snap_take(d, &s);
+	dt_fail_text_poke = true;
+	EXPECT_EQ(EXPECT_WARNS(dispatcher_register(t_img, img_d)), -EFAULT);
+	EXPECT(!dt_fail_text_poke);
+	EXPECT(dt_snap_same(d, &s));
+	EXPECT_EQ(d->jit_err, -EFAULT);
+	EXPECT_EQ(dt_execmem_live, 1);	/* the failed image went at once */
+	EXPECT(dt_check_image(d, "failed copy"));
+	check_calls();
+	dt_snap_free(&s);
+
 	EXPECT_EQ(dispatcher_unregister(t_img, img_a), 0);
 	EXPECT_EQ(d->nr_targets, 0);
-	dispatcher_barrier();
+	dt_barrier();
 	EXPECT_EQ(dt_execmem_live, 0);
 	EXPECT_EQ(dt_alloc_live, live);
 }
 
-int dispatcher_address_lookup(unsigned long addr, unsigned long *size,
-			      unsigned long *off, char *sym) __weak;
-int dispatcher_get_kallsym(unsigned int symnum, unsigned long *value,
-			   char *type, char *sym) __weak;
+/* The perf event of the last dispatcher_ksym_add() or _del(). */
+static bool ksym_event(const char *op, const struct dispatcher_image *img)
+{
+	char want[sizeof(dt_ksym_last)];
 
-/* Live images are named "dispatcher_<name>", retired ones are not. */
+	snprintf(want, sizeof(want), "%s dispatcher_t_img %#lx+%u", op,
+		 (unsigned long)img->entry,
+		 (unsigned int)((u8 *)img->text + img->len - (u8 *)img->entry));
+	if (!strcmp(dt_ksym_last, want))
+		return true;
+	dt_info("perf ksymbol event \"%s\", not \"%s\"", dt_ksym_last, want);
+	return false;
+}
+
+/*
+ * An image is kernel text, named "dispatcher_<name>" from its entry to its
+ * end in kallsyms and perf, from just before the static call enters it
+ * until it is freed: a retired image that a reader may still run stays
+ * named and text; once freed it is neither.  perf ksymbol events balance.
+ */
 DT_TEST(image_kallsyms)
 {
 	struct dispatcher *d = &DISPATCHER(t_img);
 	char sym[KSYM_NAME_LEN], type;
-	unsigned long size, off, value;
-	void *old, *image;
+	unsigned long size, off, value, e1, end1, e2;
+	struct dispatcher_image img1;
+	unsigned long events = dt_ksym_events;
+	struct holder h;
 
-	if (!dispatcher_address_lookup || !dispatcher_get_kallsym)
-		SKIP("lib/dispatcher has no kallsyms support");
 	ASSERT_EQ(dispatcher_register(t_img, img_a), 0);
-	old = dt_image_text(d);
+	ASSERT(d->image);
+	img1 = *d->image;
+	e1 = (unsigned long)img1.entry;
+	end1 = (unsigned long)img1.text + img1.len;
 	EXPECT_EQ(dt_ksym_registered, 1);
-	EXPECT_GT(dispatcher_address_lookup((unsigned long)old + 3, &size, &off,
-					    sym), 0);
+	EXPECT(ksym_event("add", &img1));
+	EXPECT_GT(dispatcher_address_lookup(e1 + 3, &size, &off, sym), 0);
 	EXPECT_EQ(strcmp(sym, "dispatcher_t_img"), 0);
 	EXPECT_EQ(off, 3);
-	EXPECT_EQ(size, d->image->len);
-	dt_symbol((unsigned long)old, sym, sizeof(sym));
+	EXPECT_EQ(size, end1 - e1);
+	EXPECT_EQ(dispatcher_address_lookup(e1 - 1, NULL, NULL, sym), 0);
+	EXPECT_EQ(dispatcher_address_lookup(end1, NULL, NULL, sym), 0);
+	EXPECT_GT(dispatcher_address_lookup(end1 - 1, NULL, NULL, sym), 0);
+	dt_symbol(e1, sym, sizeof(sym));
 	EXPECT_EQ(strcmp(sym, "dispatcher_t_img"), 0);
-
-	ASSERT_EQ(dispatcher_register(t_img, img_b), 0);
-	image = dt_image_text(d);
-	EXPECT_EQ(dt_ksym_registered, 1);
-	EXPECT_EQ(dispatcher_address_lookup((unsigned long)old, NULL, NULL, sym), 0);
-	EXPECT_GT(dispatcher_address_lookup((unsigned long)image, NULL, NULL, sym), 0);
+	EXPECT(is_dispatcher_text_address(e1));
+	EXPECT(is_dispatcher_text_address(end1 - 1));
+	EXPECT(!is_dispatcher_text_address(end1));
+	EXPECT(!is_dispatcher_text_address((unsigned long)img_a));
+	EXPECT(kernel_text_address(e1));
 	EXPECT_EQ(dispatcher_get_kallsym(0, &value, &type, sym), 0);
-	EXPECT_EQ(value, (unsigned long)image);
+	EXPECT_EQ(value, e1);
 	EXPECT_EQ(type, 't');
+	EXPECT_EQ(strcmp(sym, "dispatcher_t_img"), 0);
+	EXPECT_EQ(dispatcher_get_kallsym(1, &value, &type, sym), -ERANGE);
+
+	/* Retired, while a reader may still run it: still text, still named. */
+	dispatcher_barrier();
+	ASSERT(holder_start(&h));
+	ASSERT_EQ(dispatcher_register(t_img, img_b), 0);
+	ASSERT(d->image);
+	e2 = (unsigned long)d->image->entry;
+	EXPECT(ksym_event("add", d->image));
+	sleep_ms(50);
+	EXPECT_EQ(dt_ksym_registered, 2);
+	EXPECT(dt_text_executable(img1.text));
+	EXPECT(is_dispatcher_text_address(e1));
+	EXPECT(kernel_text_address(e1));
+	EXPECT_GT(dispatcher_address_lookup(e1, NULL, NULL, sym), 0);
+	EXPECT_EQ(strcmp(sym, "dispatcher_t_img"), 0);
+	EXPECT(is_dispatcher_text_address(e2));
+	EXPECT_EQ(dispatcher_get_kallsym(0, &value, &type, sym), 0);
+	EXPECT_EQ(value, e1);
+	EXPECT_EQ(dispatcher_get_kallsym(1, &value, &type, sym), 0);
+	EXPECT_EQ(value, e2);
+	EXPECT_EQ(dispatcher_get_kallsym(2, &value, &type, sym), -ERANGE);
+
+	/* Freed: neither. */
+	holder_release(&h);
+	dispatcher_barrier();
+	EXPECT_EQ(dt_ksym_registered, 1);
+	EXPECT(ksym_event("del", &img1));
+	EXPECT(!dt_text_accessible(img1.text));
+	EXPECT(!is_dispatcher_text_address(e1));
+	EXPECT(!kernel_text_address(e1));
+	EXPECT_EQ(dispatcher_address_lookup(e1, NULL, NULL, sym), 0);
+	EXPECT_EQ(dispatcher_get_kallsym(0, &value, &type, sym), 0);
+	EXPECT_EQ(value, e2);
 	EXPECT_EQ(dispatcher_get_kallsym(1, &value, &type, sym), -ERANGE);
 
 	EXPECT_EQ(dispatcher_unregister(t_img, img_a), 0);
 	EXPECT_EQ(dispatcher_unregister(t_img, img_b), 0);
-	EXPECT_EQ(dt_ksym_registered, 0);
-	EXPECT_EQ(dispatcher_get_kallsym(0, &value, &type, sym), -ERANGE);
+	EXPECT(!d->image);
 	dispatcher_barrier();
+	EXPECT_EQ(dt_ksym_registered, 0);
+	EXPECT(!is_dispatcher_text_address(e2));
+	EXPECT_EQ(dispatcher_get_kallsym(0, &value, &type, sym), -ERANGE);
+	/* One add and one del per image: three images, six events. */
+	EXPECT_EQ(dt_ksym_events - events, 6);
 }

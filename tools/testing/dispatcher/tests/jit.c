@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * DESIGN §3.2, 3.5 with the x86-64 generator: for 1 to 4096 targets every
- * registered target is reached by a direct jump and everything else by the
- * one indirect branch, in a balanced tree; objdump agrees; each of the
- * kernel's fallback sequences (retpoline, call depth tracking, LFENCE, ITS,
- * none) is emitted for each argument register and runs; targets out of
- * rel32 reach, and addresses as the kernel has them, are handled.
+ * registered target is reached by a direct jump and everything else by a
+ * direct jump to the dispatch point's default function, in a balanced
+ * tree with no indirect branch; objdump agrees; whatever the spectre_v2
+ * mitigation and the CFI mode, the image is that tree behind the head
+ * they ask for (int3, the kCFI type hash, the call thunk), and a call
+ * through the call thunk accounts once; targets out of rel32 reach, a
+ * default function out of reach, and addresses as the kernel has them are
+ * handled.
  */
+#include <asm/prctl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <asm/nospec-branch.h>
+#include <asm/text-patching.h>
+#include <linux/cfi.h>
 
 #include "common.h"
 
@@ -69,21 +75,89 @@ DT_TEST(jit_many)
 }
 
 /*
- * The images through an independent decoder, objdump: only compares, the
- * movabs to %r11, direct jumps into the image or to a registered target,
- * int3 padding, and at most one indirect branch (or jump to a thunk).
+ * @d's image from its entry on through an independent decoder, objdump:
+ * returns the number of instructions other than compares, the movabs to
+ * %r11, int3 and direct branches into the tree (on a 16-byte boundary),
+ * to a registered target (je) or to the default function (jmp); any
+ * indirect branch counts, and is counted in *@indirect too.  -1 if objdump
+ * failed.
+ */
+static int objdump_image(struct dispatcher *d, unsigned int *insns,
+			 unsigned int *indirect)
+{
+	struct dispatcher_image *img = d->image;
+	unsigned int start = (u8 *)img->entry - (u8 *)img->text, i;
+	unsigned long ip = (unsigned long)img->entry, end, to;
+	char path[] = "/tmp/dt_jit_XXXXXX", cmd[512], line[512];
+	int fd, bad = 0;
+	FILE *f;
+
+	end = (unsigned long)img->text + img->len;
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (write(fd, img->entry, img->len - start) != img->len - start) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "objdump -D -b binary -m i386:x86-64 --adjust-vma=%#lx %s",
+		 ip, path);
+	f = popen(cmd, "r");
+	if (!f) {
+		unlink(path);
+		return -1;
+	}
+	*insns = 0;
+	*indirect = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *tab = strchr(line, '\t'), *insn;
+		bool known;
+
+		/* "  addr:\tbytes\tmnemonic operands" */
+		if (!tab || !strchr(tab + 1, '\t'))
+			continue;
+		insn = strchr(tab + 1, '\t') + 1;
+		(*insns)++;
+		if (!strncmp(insn, "cmp", 3) || !strncmp(insn, "movabs", 6) ||
+		    !strncmp(insn, "int3", 4))
+			continue;
+		if (strchr(insn, '*')) {
+			(*indirect)++;
+		} else if ((!strncmp(insn, "je ", 3) || !strncmp(insn, "ja ", 3) ||
+			    !strncmp(insn, "jmp ", 4)) &&
+			   sscanf(strchr(insn, ' '), " %lx", &to) == 1) {
+			known = (to >= ip && to < end && !(to % 16) &&
+				 insn[1] == 'a') ||
+				(to == (unsigned long)d->default_func &&
+				 insn[1] == 'm');
+			for (i = 0; i < d->nr_targets && !known; i++)
+				known = to == d->targets[i].addr && insn[1] == 'e';
+			if (known)
+				continue;
+		}
+		if (!bad++)
+			dt_info("objdump: unexpected at %lx: %s",
+				strtoul(line, NULL, 16), insn);
+	}
+	pclose(f);
+	unlink(path);
+	return bad;
+}
+
+/*
+ * The images through objdump: nothing but compares, the movabs to %r11,
+ * direct jumps into the tree, to a registered target or to the default
+ * function, int3 padding; no indirect branch at all.
  */
 DT_TEST(jit_objdump)
 {
 	static const unsigned int counts[] = { 1, 3, 48, 1024 };
 	struct dispatcher *d = &DISPATCHER(t_jit);
-	unsigned long thunk = (unsigned long)&__x86_indirect_thunk_array[2];
 	void **stubs = calloc(1024, sizeof(*stubs));
-	char path[] = "/tmp/dt_jit_XXXXXX", cmd[512], line[512];
-	unsigned int n = 0, c, insns, indirect, bad;
-	unsigned long ip, to;
-	FILE *f;
-	int fd;
+	unsigned int n = 0, c, insns, indirect;
 
 	ASSERT(stubs);
 	if (system("objdump --version > /dev/null 2>&1"))
@@ -92,55 +166,9 @@ DT_TEST(jit_objdump)
 	for (c = 0; c < ARRAY_SIZE(counts); c++) {
 		for (; n < counts[c]; n++)
 			ASSERT_EQ(__dispatcher_register(d, stubs[n]), 0);
-		ip = (unsigned long)d->image->text;
-		fd = mkstemp(path);
-		ASSERT(fd >= 0);
-		ASSERT_EQ(write(fd, d->image->text, d->image->len),
-			  d->image->len);
-		close(fd);
-		snprintf(cmd, sizeof(cmd),
-			 "objdump -D -b binary -m i386:x86-64 --adjust-vma=%#lx %s",
-			 ip, path);
-		f = popen(cmd, "r");
-		ASSERT(f);
-		insns = 0;
-		indirect = 0;
-		bad = 0;
-		while (fgets(line, sizeof(line), f)) {
-			char *tab = strchr(line, '\t'), *insn;
-
-			/* "  addr:\tbytes\tmnemonic operands" */
-			if (!tab || !strchr(tab + 1, '\t'))
-				continue;
-			insn = strchr(tab + 1, '\t') + 1;
-			insns++;
-			if (!strncmp(insn, "cmp", 3) || !strncmp(insn, "movabs", 6) ||
-			    !strncmp(insn, "int3", 4))
-				continue;
-			if (!strncmp(insn, "jmp    *%", 9)) {
-				indirect++;
-				continue;
-			}
-			if ((!strncmp(insn, "je ", 3) || !strncmp(insn, "ja ", 3) ||
-			     !strncmp(insn, "jmp ", 4)) &&
-			    sscanf(strchr(insn, ' '), " %lx", &to) == 1) {
-				bool known = (to >= ip && to < ip + d->image->len) ||
-					     to == thunk;
-
-				for (unsigned int i = 0; i < n && !known; i++)
-					known = to == (unsigned long)stubs[i] &&
-						insn[1] == 'e';
-				if (known)
-					continue;
-			}
-			if (!bad++)
-				dt_info("unexpected: %s", insn);
-		}
-		pclose(f);
-		unlink(path);
-		snprintf(path, sizeof(path), "/tmp/dt_jit_XXXXXX");
-		EXPECT_EQ(bad, 0);
-		EXPECT_LE(indirect, 1);
+		ASSERT(d->image);
+		EXPECT_EQ(objdump_image(d, &insns, &indirect), 0);
+		EXPECT_EQ(indirect, 0);
 		EXPECT_GE(insns, 3 * n);
 	}
 	for (c = 0; c < n; c++)
@@ -226,11 +254,60 @@ static void *const reg_b[] = { reg0_20, reg1_20, reg2_20, reg3_20, reg4_20,
 			       reg5_20 };
 
 /*
- * §3.2: the fallback is the kernel's indirect jump for each spectre_v2
- * mitigation, through the register of each argument position, and it
- * runs: the unregistered target (reg*_30) goes through it.
+ * The head of @d's image, part by part (dt_check_image() compares it
+ * whole): under call depth tracking the accounting template right before
+ * the entry, shifting the call depth; under kCFI the type hash of the
+ * default function at entry - 16, where cfi_get_func_hash() finds it; int3
+ * wherever nothing else goes.
  */
-DT_TEST(jit_fallback)
+static void expect_head(struct dispatcher *d, void *target, const char *what)
+{
+	u8 *text = d->image->text, *entry = d->image->entry, *thunk;
+	unsigned int n = 0, i, int3 = 0;
+	unsigned long shifts;
+	u32 hash, want;
+
+	ASSERT_EQ(entry - text, DT_IMAGE_HEAD);
+	if (cpu_feature_enabled(X86_FEATURE_CALL_DEPTH)) {
+		n = DT_CALL_THUNK_SIZE;
+		thunk = entry - n;
+		shifts = dt_call_thunk_operand(thunk, (unsigned long)thunk);
+		if (shifts != (unsigned long)&dt_call_depth.depth)
+			dt_fail(__FILE__, __LINE__,
+				"%s: the call thunk before the entry shifts %#lx, not the call depth at %p",
+				what, shifts, &dt_call_depth.depth);
+	}
+	if (cfi_mode == CFI_KCFI) {
+		ASSERT_EQ(cfi_get_offset(), DT_IMAGE_HEAD);
+		want = cfi_get_func_hash(d->default_func);
+		memcpy(&hash, text + 1, sizeof(hash));
+		EXPECT_NE(want, 0);
+		EXPECT_EQ(text[0], 0xb8);	/* movl $hash, %eax */
+		EXPECT_EQ(hash, want);
+		/* Where a kCFI caller of the image reads it. */
+		EXPECT_EQ(cfi_get_func_hash(entry), want);
+		/* The default function's (each has its own here). */
+		EXPECT_NE(hash, cfi_get_func_hash(target));
+		for (i = 5; i < DT_IMAGE_HEAD - n; i++)
+			int3 += text[i] != 0x90;
+	} else {
+		for (i = 0; i < DT_IMAGE_HEAD - n; i++)
+			int3 += text[i] != INT3_INSN_OPCODE;
+	}
+	if (int3)
+		dt_fail(__FILE__, __LINE__, "%s: %u bytes of the head are not %s",
+			what, int3, cfi_mode == CFI_KCFI ? "nop" : "int3");
+}
+
+/*
+ * §3.2: whatever the spectre_v2 mitigation (retpoline, with call depth
+ * tracking, LFENCE, ITS, none) and CFI mode (off, kCFI), the image holds
+ * no indirect branch (walk, emulation and objdump) and every miss, for the
+ * target in each of the six argument registers, jumps to the dispatch
+ * point's default function, which makes the call: unregistered targets
+ * (reg*_30) still return the right value.  Only the head differs.
+ */
+DT_TEST(jit_miss)
 {
 	static const struct {
 		const char *name;
@@ -239,43 +316,130 @@ DT_TEST(jit_fallback)
 		{ "retpoline", DT_CAP(X86_FEATURE_RETPOLINE) },
 		{ "retpoline+calldepth", DT_CAP(X86_FEATURE_RETPOLINE) |
 					 DT_CAP(X86_FEATURE_CALL_DEPTH) },
-		{ "lfence", DT_CAP(X86_FEATURE_RETPOLINE_LFENCE) },
+		{ "lfence", DT_CAP(X86_FEATURE_RETPOLINE) |
+			    DT_CAP(X86_FEATURE_RETPOLINE_LFENCE) },
 		{ "its", DT_CAP(X86_FEATURE_INDIRECT_THUNK_ITS) },
 		{ "none", 0 },
 	};
+	static const enum cfi_mode modes[] = { CFI_OFF, CFI_KCFI };
+	bool objdump = !system("objdump --version > /dev/null 2>&1");
 	unsigned long saved = dt_cpu_caps;
-	unsigned int m, i;
+	unsigned int m, c, i, insns, indirect;
+	char what[64];
 
 	ASSERT(dt_boot_param("dispatcher=on"));
 	for (m = 0; m < ARRAY_SIZE(mitigations); m++) {
-		dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) | mitigations[m].caps;
-		for (i = 0; i < ARRAY_SIZE(reg_points); i++) {
-			ASSERT_EQ(__dispatcher_register(reg_points[i], reg_a[i]), 0);
-			ASSERT_EQ(__dispatcher_register(reg_points[i], reg_b[i]), 0);
-			ASSERT(reg_points[i]->image);
-			if (!dt_check_image(reg_points[i], mitigations[m].name))
-				dt_info("argument register %u", i);
-		}
-		reg_calls();
-		for (i = 0; i < ARRAY_SIZE(reg_points); i++) {
-			EXPECT_EQ(__dispatcher_unregister(reg_points[i], reg_a[i]), 0);
-			EXPECT_EQ(__dispatcher_unregister(reg_points[i], reg_b[i]), 0);
+		for (c = 0; c < ARRAY_SIZE(modes); c++) {
+			dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) |
+				      mitigations[m].caps;
+			cfi_mode = modes[c];
+			snprintf(what, sizeof(what), "%s, %s", mitigations[m].name,
+				 modes[c] == CFI_KCFI ? "kCFI" : "CFI off");
+			for (i = 0; i < ARRAY_SIZE(reg_points); i++) {
+				struct dispatcher *d = reg_points[i];
+
+				ASSERT_EQ(__dispatcher_register(d, reg_a[i]), 0);
+				ASSERT_EQ(__dispatcher_register(d, reg_b[i]), 0);
+				ASSERT(d->image);
+				if (!dt_check_image(d, what))
+					dt_info("argument register %u", i);
+				expect_head(d, reg_a[i], what);
+				if (objdump && i == 2) {
+					EXPECT_EQ(objdump_image(d, &insns, &indirect), 0);
+					EXPECT_EQ(indirect, 0);
+				}
+			}
+			reg_calls();
+			for (i = 0; i < ARRAY_SIZE(reg_points); i++) {
+				EXPECT_EQ(__dispatcher_unregister(reg_points[i], reg_a[i]), 0);
+				EXPECT_EQ(__dispatcher_unregister(reg_points[i], reg_b[i]), 0);
+			}
 		}
 	}
+	cfi_mode = CFI_OFF;
+	dt_cpu_caps = saved;
+}
+
+typedef long (*reg2_image_t)(long a, long b, long (*fn)(long, long));
+
+/*
+ * Call depth tracking (patches/0011): a static_call's direct call site is
+ * sent through the image's call thunk, the accounting template right
+ * before the entry, as callthunks_translate_call_dest() does for a
+ * function; a tail jump enters at the entry.  Run both: through the thunk
+ * the call depth is shifted once and nothing next to it changes; at the
+ * entry it is not touched; both reach the target, or on a miss the
+ * default function.  A CPU executes those bytes, so they are kernel text
+ * as much as the rest of the image.
+ */
+DT_TEST(jit_call_depth)
+{
+	struct dispatcher *d = &DISPATCHER(t_reg2);
+	struct dt_call_depth before;
+	unsigned long saved = dt_cpu_caps, gs = ~0UL, shifts;
+	u8 *entry, *thunk;
+
+	dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) | DT_CAP(X86_FEATURE_RETPOLINE) |
+		      DT_CAP(X86_FEATURE_CALL_DEPTH);
+	ASSERT_EQ(dispatcher_register(t_reg2, reg2_10), 0);
+	ASSERT(d->image);
+	EXPECT(dt_check_image(d, "call depth"));
+	entry = d->image->entry;
+	thunk = entry - DT_CALL_THUNK_SIZE;
+	EXPECT(is_dispatcher_text_address((unsigned long)entry));
+	if (!is_dispatcher_text_address((unsigned long)thunk))
+		dt_fail(__FILE__, __LINE__,
+			"the call thunk at entry - %u runs, but is not kernel text",
+			DT_CALL_THUNK_SIZE);
+
+	shifts = dt_call_thunk_operand(thunk, (unsigned long)thunk);
+	if (shifts != (unsigned long)&dt_call_depth.depth) {
+		dt_fail(__FILE__, __LINE__,
+			"the call thunk shifts %#lx, %+ld bytes from the call depth at %p: not run",
+			shifts, (long)(shifts - (unsigned long)&dt_call_depth.depth),
+			&dt_call_depth.depth);
+		goto out;
+	}
+	if (syscall(SYS_arch_prctl, ARCH_GET_GS, &gs) || gs) {
+		dt_info("%%gs base %#lx: the call thunk is not run", gs);
+		goto out;
+	}
+	memset(&dt_call_depth, 0, sizeof(dt_call_depth));
+	dt_call_depth.depth = 1UL << 40;
+	before = dt_call_depth;
+
+	/* Through the thunk: the target, and the call depth shifted once. */
+	EXPECT_EQ(((reg2_image_t)thunk)(5, 6, reg2_10), reg2_10(5, 6));
+	EXPECT_EQ(dt_call_depth.depth, 1UL << 35);
+	EXPECT_EQ(((reg2_image_t)thunk)(5, 6, reg2_20), reg2_20(5, 6));
+	EXPECT_EQ(dt_call_depth.depth, 1UL << 30);
+	/* At the entry: no accounting. */
+	EXPECT_EQ(((reg2_image_t)entry)(7, 8, reg2_10), reg2_10(7, 8));
+	EXPECT_EQ(((reg2_image_t)entry)(7, 8, reg2_30), reg2_30(7, 8));
+	EXPECT_EQ(dt_call_depth.depth, 1UL << 30);
+	EXPECT(!memcmp(dt_call_depth.before, before.before, sizeof(before.before)));
+	EXPECT(!memcmp(dt_call_depth.after, before.after, sizeof(before.after)));
+out:
+	EXPECT_EQ(dispatcher_unregister(t_reg2, reg2_10), 0);
 	dt_cpu_caps = saved;
 }
 
 /*
  * DESIGN §5: a target out of rel32 reach of the image registers fine, has
- * no leaf and is reached through the fallback.
+ * no leaf and is reached through the default function.  A default
+ * function out of reach (which only UML's layout can have) gives no image
+ * rather than a leaf with an indirect jump: -ERANGE, without a WARN.
  */
 DT_TEST(jit_far)
 {
 	struct dispatcher *d = &DISPATCHER(t_jit);
 	target_t near[4], far[4];
-	struct dt_walk w;
+	struct dispatcher_target t[1];
+	struct dispatcher_layout layout;
+	unsigned int i, size, entry;
 	unsigned long hits[8];
-	unsigned int i;
+	struct dt_walk w;
+	void *image, *buf;
 
 	ASSERT(dt_make_stubs(4, 100, true, DT_TEXT_NEAR, (void **)near));
 	ASSERT(dt_make_stubs(4, 200, true, DT_TEXT_FAR, (void **)far));
@@ -288,9 +452,11 @@ DT_TEST(jit_far)
 	EXPECT(!dt_reachable(d->image->text, (unsigned long)far[0]));
 	EXPECT(dt_check_image(d, "near and far"));
 	dt_walk(&w, d->image->text, (unsigned long)d->image->text,
-		d->image->len, dt_arg_regs[2], hits, ARRAY_SIZE(hits));
+		d->image->len, DT_IMAGE_HEAD, dt_arg_regs[2], hits,
+		ARRAY_SIZE(hits));
 	EXPECT(!w.err);
 	EXPECT_EQ(w.nr_hits, 4);
+	EXPECT_EQ(w.miss, (unsigned long)d->default_func);
 	for (i = 0; i < 4; i++) {
 		EXPECT_EQ(dispatcher_call(t_jit, near[i], 1, 2), 101 + i);
 		EXPECT_EQ(dispatcher_call(t_jit, far[i], 1, 2), 201 + i);
@@ -299,6 +465,24 @@ DT_TEST(jit_far)
 		EXPECT_EQ(__dispatcher_unregister(d, near[i]), 0);
 		EXPECT_EQ(__dispatcher_unregister(d, far[i]), 0);
 	}
+
+	/* The default function out of reach of a real image. */
+	t[0] = (struct dispatcher_target){ (unsigned long)near[0], 1 };
+	layout = (struct dispatcher_layout){
+		.targets = t, .nr_targets = 1, .target_arg = 2,
+		.fallback = far[0],
+	};
+	size = arch_dispatcher_image_size(1);
+	buf = malloc(size);
+	image = arch_dispatcher_alloc(size);
+	ASSERT(buf && image);
+	EXPECT_EQ(arch_dispatcher_generate(buf, image, size, &layout, &entry),
+		  -ERANGE);
+	layout.fallback = d->default_func;
+	EXPECT_GT(arch_dispatcher_generate(buf, image, size, &layout, &entry), 0);
+	EXPECT_EQ(entry, DT_IMAGE_HEAD);
+	arch_dispatcher_free(image, size);
+	free(buf);
 }
 
 /*
@@ -320,7 +504,8 @@ DT_TEST(jit_imm64)
 	for (i = 0; i < 16; i++)
 		ASSERT_EQ(__dispatcher_register(d, near[i]), 0);
 	dt_walk(&w, d->image->text, (unsigned long)d->image->text,
-		d->image->len, dt_arg_regs[2], hits, ARRAY_SIZE(hits));
+		d->image->len, DT_IMAGE_HEAD, dt_arg_regs[2], hits,
+		ARRAY_SIZE(hits));
 	EXPECT(!w.err);
 	EXPECT_EQ(w.nr_hits, 16);
 	EXPECT_EQ(w.nr_imm64, 31);	/* 16 leaves and 15 nodes */
@@ -338,96 +523,127 @@ static int cmp_target(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* Generate for @t without running it; 0 or the generator's error. */
+/*
+ * Generate for @t, target in %rdx, misses to @fallback, without running
+ * it; 0 or the generator's error.
+ */
 static int gen_walk(struct dispatcher_target *t, unsigned int n,
-		    unsigned long ip, u8 *buf, struct dt_walk *w,
-		    unsigned long *hits)
+		    unsigned long ip, unsigned long fallback, u8 *buf,
+		    struct dt_walk *w, unsigned long *hits)
 {
-	unsigned int size = arch_dispatcher_image_size(n);
+	struct dispatcher_layout layout = {
+		.targets = t, .nr_targets = n, .target_arg = 2,
+		.fallback = (void *)fallback,
+	};
+	unsigned int size = arch_dispatcher_image_size(n), entry = 0;
 	int len;
 
 	qsort(t, n, sizeof(*t), cmp_target);
-	len = arch_dispatcher_generate(buf, (void *)ip, size, t, n, 2);
+	len = arch_dispatcher_generate(buf, (void *)ip, size, &layout, &entry);
 	if (len < 0)
 		return len;
-	dt_walk(w, buf, ip, len, dt_arg_regs[2], hits, n);
-	return w->err ? -EINVAL : 0;
+	if (entry != DT_IMAGE_HEAD)
+		return -EFAULT;
+	dt_walk(w, buf, ip, len, entry, dt_arg_regs[2], hits, n);
+	if (w->err)
+		dt_info("walk: %s", w->err);
+	return w->err || w->miss != fallback ? -EINVAL : 0;
 }
 
 /*
  * Addresses as the kernel has them, generated but not run: text at
  * 0xffffffff81000000 compared with sign-extended imm32 from an image in
- * the module area; a vmalloc address needs imm64 and is out of reach; the
- * UML layout of DESIGN §5 (text at 0x60000000, image at 0xde800000) with
- * targets on both sides of the rel32 edge.  And bad arguments.
+ * the module area, the default function in that text; a vmalloc address
+ * needs imm64 and is out of reach; the UML layout of DESIGN §5 (text at
+ * 0x60000000, image at 0xde800000) with targets on both sides of the
+ * rel32 edge, and a default function beyond it.  And bad arguments.
  */
 DT_TEST(jit_addresses)
 {
 	struct dispatcher_target t[128];
-	unsigned long hits[128], ip;
+	struct dispatcher_layout layout;
+	unsigned long hits[128], ip, fallback;
 	unsigned long saved = dt_cpu_caps;
 	u8 *buf = malloc(arch_dispatcher_image_size(128));
-	unsigned int i, n;
+	unsigned int i, n, entry;
 	struct dt_walk w;
 	struct dt_run r;
 
 	ASSERT(buf);
-	/* The thunks are in this process, far from these images. */
-	dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS);
+	/* The call depth lives in this process, far from these images. */
+	dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) | DT_CAP(X86_FEATURE_RETPOLINE);
 
 	ip = 0xffffffffa0001000UL;
+	fallback = 0xffffffff81f00000UL;
 	for (n = 0; n < 100; n++)
 		t[n] = (struct dispatcher_target){ 0xffffffff81000000UL + n * 64, 1 };
 	t[n++] = (struct dispatcher_target){ 0xffffc90000010000UL, 1 };
-	ASSERT_EQ(gen_walk(t, n, ip, buf, &w, hits), 0);
+	ASSERT_EQ(gen_walk(t, n, ip, fallback, buf, &w, hits), 0);
 	EXPECT_EQ(w.nr_hits, 100);
 	/* Out of reach, the vmalloc target has no leaf; maybe a node. */
 	EXPECT_LE(w.nr_imm64, 1);
 	for (i = 0; i < n; i++) {
-		dt_emulate(&r, buf, ip, w.len, dt_arg_regs[2], t[i].addr);
+		dt_emulate(&r, buf, ip, w.len, DT_IMAGE_HEAD, dt_arg_regs[2],
+			   t[i].addr);
+		EXPECT_EQ(r.exit, DT_EXIT_DIRECT);
 		if (t[i].addr >> 40 == 0xffffc9)
-			EXPECT_EQ(r.exit, DT_EXIT_INDIRECT);
+			EXPECT_EQ(r.to, fallback);
 		else
-			EXPECT(r.exit == DT_EXIT_DIRECT && r.to == t[i].addr);
+			EXPECT_EQ(r.to, t[i].addr);
 	}
 
 	/*
 	 * UML: kernel text around 0x60000000, execmem at 0xde800000, so
 	 * targets below 0x5e800000 plus the offset of the jump are out of
-	 * rel32 reach.
+	 * rel32 reach; the default function at 0x60100000 is not.
 	 */
 	ip = 0xde800000UL;
+	fallback = 0x60100000UL;
 	n = 0;
 	t[n++] = (struct dispatcher_target){ 0x60000000UL, 1 };
 	t[n++] = (struct dispatcher_target){ 0x5e900000UL, 1 };
 	t[n++] = (struct dispatcher_target){ 0x5e801000UL, 1 };
 	t[n++] = (struct dispatcher_target){ 0x5e7ff000UL, 1 };
 	t[n++] = (struct dispatcher_target){ 0x40000000UL, 1 };
-	ASSERT_EQ(gen_walk(t, n, ip, buf, &w, hits), 0);
+	ASSERT_EQ(gen_walk(t, n, ip, fallback, buf, &w, hits), 0);
 	EXPECT_EQ(w.nr_hits, 3);
 	for (i = 0; i < n; i++) {
-		dt_emulate(&r, buf, ip, w.len, dt_arg_regs[2], t[i].addr);
+		dt_emulate(&r, buf, ip, w.len, DT_IMAGE_HEAD, dt_arg_regs[2],
+			   t[i].addr);
+		EXPECT_EQ(r.exit, DT_EXIT_DIRECT);
 		if (t[i].addr >= 0x5e801000UL)
-			EXPECT(r.exit == DT_EXIT_DIRECT && r.to == t[i].addr);
+			EXPECT_EQ(r.to, t[i].addr);
 		else
-			EXPECT_EQ(r.exit, DT_EXIT_INDIRECT);
+			EXPECT_EQ(r.to, fallback);
 	}
 
-	/* A retpoline thunk out of reach: the generator says so. */
-	dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) | DT_CAP(X86_FEATURE_RETPOLINE);
-	EXPECT_EQ(arch_dispatcher_generate(buf, (void *)ip, 4096, t, 1, 2),
+	/* A default function out of reach: the generator says so (not UML). */
+	layout = (struct dispatcher_layout){
+		.targets = t, .nr_targets = 1, .target_arg = 2,
+		.fallback = (void *)0x40000000UL,
+	};
+	EXPECT_EQ(arch_dispatcher_generate(buf, (void *)ip, 4096, &layout, &entry),
 		  -ERANGE);
-	dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS);
 
 	/* Bad arguments. */
+	layout.fallback = (void *)fallback;
 	EXPECT_EQ(arch_dispatcher_image_size(0), 0);
 	EXPECT_EQ(arch_dispatcher_image_size(65537), 0);
 	EXPECT_GT(arch_dispatcher_image_size(65536), 0);
+	layout.target_arg = 6;
 	EXPECT_EQ(EXPECT_WARNS(arch_dispatcher_generate(buf, (void *)ip, 4096,
-							t, 1, 6)), -EINVAL);
+							&layout, &entry)), -EINVAL);
+	layout.target_arg = 2;
+	layout.nr_targets = 0;
 	EXPECT_EQ(EXPECT_WARNS(arch_dispatcher_generate(buf, (void *)ip, 4096,
-							t, 0, 2)), -EINVAL);
-	EXPECT_EQ(arch_dispatcher_generate(buf, (void *)ip, 16, t, 1, 2), -E2BIG);
+							&layout, &entry)), -EINVAL);
+	layout.nr_targets = 1;
+	layout.fallback = NULL;
+	EXPECT_EQ(EXPECT_WARNS(arch_dispatcher_generate(buf, (void *)ip, 4096,
+							&layout, &entry)), -EINVAL);
+	layout.fallback = (void *)fallback;
+	EXPECT_EQ(arch_dispatcher_generate(buf, (void *)ip, 16, &layout, &entry),
+		  -E2BIG);
 	dt_cpu_caps = saved;
 	free(buf);
 }

@@ -4,17 +4,19 @@
  * three dispatch points (0, 2 and 5 arguments, so the target travels in
  * %rdi, %rdx and %r9) over C functions, generated code near the images
  * (grouped in simulated modules) and code out of their reach: calls,
- * register, unregister, replace, bad input, mode and CPU feature changes,
- * allocation failures, module unloads and barriers.  A plain reference
- * model (reference counts per candidate target) predicts every return
- * value and call result; after each update the dispatcher's sorted target
- * array must equal the model, its image must exist exactly when the
- * model says, and from time to time the image is walked and emulated for
- * every target.  The seed is printed; DT_SEED=<seed> replays a run.
+ * register, unregister, replace, bad input, mode, CPU feature and CFI mode
+ * changes, allocation failures, module unloads and barriers.  A plain
+ * reference model (reference counts per candidate target) predicts every
+ * return value and call result; after each update the dispatcher's
+ * sorted target array must equal the model, its image must exist exactly
+ * when the model says, and from time to time the image is walked and
+ * emulated for every target.  The seed is printed; DT_SEED=<seed> replays
+ * a run.
  */
 #include <string.h>
 #include <sys/random.h>
 
+#include <linux/cfi.h>
 #include <linux/mm.h>
 
 #include "common.h"
@@ -216,9 +218,8 @@ static bool jit_wanted(void)
 		return true;
 	if (model_mode == 2)
 		return false;
-	return dt_cpu_caps & (DT_CAP(X86_FEATURE_RETPOLINE) |
-			      DT_CAP(X86_FEATURE_RETPOLINE_LFENCE) |
-			      DT_CAP(X86_FEATURE_INDIRECT_THUNK_ITS));
+	/* Retpolines only: the ITS thunk alone does not want images. */
+	return dt_cpu_caps & DT_CAP(X86_FEATURE_RETPOLINE);
 }
 
 /* When and how @p's image was last built, for a report. */
@@ -272,8 +273,8 @@ static bool check_point(struct point *p, bool deep)
 	if (!n && image)
 		return diverged("%s: an image without targets", p->name);
 	if (deep && !dt_check_image_quick(d, p->name))
-		return diverged("%s: image check failed (mode %d, caps %#lx; %s)",
-				p->name, model_mode, dt_cpu_caps,
+		return diverged("%s: image check failed (mode %d, caps %#lx, cfi_mode %d; %s)",
+				p->name, model_mode, dt_cpu_caps, cfi_mode,
 				built_when(p));
 	return true;
 }
@@ -492,7 +493,7 @@ static const char *const mode_params[] = {
 static const unsigned long cap_sets[] = {
 	DT_CAP(X86_FEATURE_RETPOLINE),
 	DT_CAP(X86_FEATURE_RETPOLINE) | DT_CAP(X86_FEATURE_CALL_DEPTH),
-	DT_CAP(X86_FEATURE_RETPOLINE_LFENCE),
+	DT_CAP(X86_FEATURE_RETPOLINE) | DT_CAP(X86_FEATURE_RETPOLINE_LFENCE),
 	DT_CAP(X86_FEATURE_INDIRECT_THUNK_ITS),
 	0,
 };
@@ -545,7 +546,9 @@ DT_TEST(model_random)
 			model_mode = dt_rand_below(&rnd, ARRAY_SIZE(mode_params));
 			dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) |
 				cap_sets[dt_rand_below(&rnd, ARRAY_SIZE(cap_sets))];
-			note("%s, caps %#lx", mode_params[model_mode], dt_cpu_caps);
+			cfi_mode = dt_rand_below(&rnd, 2) ? CFI_KCFI : CFI_OFF;
+			note("%s, caps %#lx, cfi_mode %d", mode_params[model_mode],
+			     dt_cpu_caps, cfi_mode);
 			dt_boot_param(mode_params[model_mode]);
 			/*
 			 * They apply from the next rebuild: add and remove an

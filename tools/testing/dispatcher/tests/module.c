@@ -6,12 +6,15 @@
  * a struct module whose ranges cover generated code (or a dispatcher) is
  * sent down the module notifier chain, as the module loader would.
  */
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "common.h"
 
 DEFINE_DISPATCHER(t_mod, long, long, a, long, b);
 DEFINE_DISPATCHER(t_modrel, long, long, a, long, b);
+DEFINE_DISPATCHER(t_modname, long, long, a, long, b);
 
 noinline long mod_a(long a, long b);
 noinline long mod_b(long a, long b);
@@ -128,4 +131,96 @@ DT_TEST(module_release)
 	EXPECT_EQ(dispatcher_unregister(t_mod, mod_a), 0);
 	dispatcher_barrier();
 	EXPECT_EQ(dt_execmem_live, 0);
+}
+
+struct going {
+	pthread_t thread;
+	struct module *mod;
+	int done;
+};
+
+static void *going_main(void *arg)
+{
+	struct going *g = arg;
+
+	dt_module_going(g->mod);
+	__atomic_store_n(&g->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* A reader between two quiescent states until told to pass one. */
+static void *reader_main(void *arg)
+{
+	int *step = arg;
+	struct timespec ms = { .tv_nsec = 1000000 };
+
+	dt_rcu_register_thread();
+	__atomic_store_n(step, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(step, __ATOMIC_SEQ_CST) != 2)
+		nanosleep(&ms, NULL);
+	dt_rcu_quiescent_state();
+	dt_rcu_unregister_thread();
+	return NULL;
+}
+
+/*
+ * A dispatcher in a module has its name (dispatcher.sym) in the module's
+ * memory, which the module loader frees after MODULE_STATE_GOING and one
+ * RCU grace period, while the retired image of the released dispatcher
+ * stays kernel text, named, until RCU tasks (a task preempted in it) and
+ * RCU let it go.  Its name must not outlive the module's memory.  Here
+ * the name is on the heap, freed as soon as the going notifiers have
+ * returned, while a reader still holds the image; then the image is
+ * freed, ASan watching.  (Should the notifier wait for the image instead,
+ * the name is freed after it.)
+ */
+DT_TEST(module_release_name)
+{
+	struct dispatcher *d = &DISPATCHER(t_modname);
+	struct timespec ms = { .tv_nsec = 1000000 };
+	const char *sym = d->sym;
+	struct going g = {};
+	struct module mod;
+	pthread_t reader;
+	unsigned long entry;
+	char *name, buf[KSYM_NAME_LEN];
+	int step = 0, i;
+
+	name = strdup(sym);
+	ASSERT(name);
+	d->sym = name;
+	ASSERT_EQ(dispatcher_register(t_modname, mod_a), 0);
+	ASSERT(d->image);
+	entry = (unsigned long)d->image->entry;
+	dispatcher_barrier();
+
+	ASSERT_EQ(pthread_create(&reader, NULL, reader_main, &step), 0);
+	while (!__atomic_load_n(&step, __ATOMIC_SEQ_CST))
+		nanosleep(&ms, NULL);
+	fake_module(&mod, "dt_modname", NULL, 0, d, sizeof(*d));
+	g.mod = &mod;
+	ASSERT_EQ(pthread_create(&g.thread, NULL, going_main, &g), 0);
+	for (i = 0; i < 500 && !__atomic_load_n(&g.done, __ATOMIC_SEQ_CST); i++)
+		nanosleep(&ms, NULL);
+	if (__atomic_load_n(&g.done, __ATOMIC_SEQ_CST)) {
+		EXPECT(!d->image);
+		/* Retired, held: still text, still named. */
+		EXPECT(is_dispatcher_text_address(entry));
+		EXPECT_GT(dispatcher_address_lookup(entry, NULL, NULL, buf), 0);
+		EXPECT_EQ(strcmp(buf, sym), 0);
+		/* The module's memory goes. */
+		free(name);
+		name = NULL;
+	} else {
+		dt_info("MODULE_STATE_GOING waits for the image");
+	}
+	__atomic_store_n(&step, 2, __ATOMIC_SEQ_CST);
+	pthread_join(reader, NULL);
+	pthread_join(g.thread, NULL);
+	free(name);
+	dispatcher_barrier();
+	EXPECT(!is_dispatcher_text_address(entry));
+	EXPECT_EQ(dispatcher_address_lookup(entry, NULL, NULL, buf), 0);
+	EXPECT_EQ(dt_execmem_live, 0);
+	d->sym = sym;
 }

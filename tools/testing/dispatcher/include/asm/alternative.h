@@ -4,7 +4,13 @@
 
 #include <linux/types.h>
 
-/* The ITS-safe thunk for an indirect jump through @reg (thunks.S). */
-u8 *its_static_thunk(int reg);
+/*
+ * arch/x86/kernel/callthunks.c: write the accounting of a call thunk (the
+ * template callthunks.c puts in the padding before a function) at *@pprog
+ * for code that will run at @ip, and advance *@pprog; its length, 0 when
+ * call depth tracking is off or @func is a call thunk already.  See
+ * shim/x86.c.
+ */
+int x86_call_depth_emit_accounting(u8 **pprog, void *func, void *ip);
 
 #endif /* _DT_SHIM_ASM_ALTERNATIVE_H */

@@ -3,7 +3,7 @@
  * CPU features as the kernel's alternatives see them.  The harness decides
  * which are "enabled" (dt_cpu_caps, see dt_shim.h): by default
  * X86_FEATURE_RETPOLINE, the spectre_v2 mitigation of the machine this
- * project measures on, so that images fall back through a retpoline thunk.
+ * project measures on, with which dispatcher=auto builds images.
  */
 #ifndef _DT_SHIM_LINUX_CPUFEATURE_H
 #define _DT_SHIM_LINUX_CPUFEATURE_H

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The harness's ".config": an x86-64 kernel with modules, debugfs,
- * static_call and the dispatcher JIT.  Included first (-include), as kbuild
- * includes the kernel's kconfig.h.
+ * static_call and the dispatcher JIT, retpolines and call depth tracking
+ * built in (each takes effect with its X86_FEATURE_*, see
+ * <linux/cpufeature.h>), call padding; no CFI_CLANG (gcc) and no
+ * X86_KERNEL_IBT, but the tests set cfi_mode (<asm/cfi.h>).  Included
+ * first (-include), as kbuild includes the kernel's kconfig.h.
  */
 #ifndef _DT_SHIM_LINUX_KCONFIG_H
 #define _DT_SHIM_LINUX_KCONFIG_H
@@ -21,6 +24,9 @@
 #define CONFIG_DISPATCHER_JIT		1
 #define CONFIG_DISPATCHER_IMAGES	1
 #define CONFIG_MITIGATION_RETPOLINE	1
+#define CONFIG_MITIGATION_CALL_DEPTH_TRACKING	1
+#define CONFIG_CALL_THUNKS		1
+#define CONFIG_CALL_PADDING		1
 #define CONFIG_TASKS_RCU		1
 
 /* IS_ENABLED() and friends, as in the kernel's include/linux/kconfig.h. */

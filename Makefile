@@ -6,6 +6,7 @@
 #                           XDP and TC code through the dispatchers (RUN_SHELL=1:
 #                           a shell afterwards)
 #   make check              install what is missing, assemble, run every test
+#   make check-cfi          the KUnit suites on x86_64 built with clang kCFI
 #   make tree               assemble build/src only
 #   make kunit [FILTER=x]   the UML KUnit suites only (FILTER: suite glob)
 #   make harness            the userspace harness (tools/testing/dispatcher)
@@ -16,13 +17,16 @@
 
 export KDIR FILTER RUN_SHELL RUN_TIMEOUT RUN_APPEND
 
-.PHONY: run check tree kunit harness bench deps clean help
+.PHONY: run check check-cfi tree kunit harness bench deps clean help
 
 run:
 	@mk/run.sh
 
 check:
 	@mk/check.sh
+
+check-cfi:
+	@mk/check-cfi.sh
 
 tree: deps
 	@mk/assemble.sh
@@ -43,4 +47,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,15p' Makefile
+	@sed -n '3,16p' Makefile

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: install what is missing, assemble build/src, run the KUnit
-# suites on UML (with and without CONFIG_NET) and on x86_64 in QEMU, the
+# suites on UML (with and without CONFIG_NET) and on x86_64 in QEMU (the
+# JIT suite twice: the second boot with call depth tracking), the
 # make run scenario in that x86_64 kernel, the userspace harness, the
 # build-time tests and the static checks, and end with one line
 # "N passed, N failed, N skipped" summing every test case and check.
@@ -27,6 +28,11 @@ echo "== KUnit on x86_64 in QEMU (TCG, -smp 2; + lib/dispatcher/kunit/x86_64.kun
 read -r xp xf xs < "$logs/kunit-x86_64.count"
 echo "kunit-x86_64: $xp passed, $xf failed, $xs skipped (log: build/logs/kunit-x86_64.log)"
 
+echo "== KUnit JIT suite on x86_64 again, call depth tracking on (Skylake, retbleed=stuff)"
+"$top/mk/kunit.sh" x86_64-calldepth
+read -r dp df ds < "$logs/kunit-x86_64-calldepth.count"
+echo "kunit-x86_64-calldepth: $dp passed, $df failed, $ds skipped (log: build/logs/kunit-x86_64-calldepth.log)"
+
 echo "== make run: ip and tc in the x86_64 kernel in QEMU (tools/testing/dispatcher/vm)"
 "$top/mk/run.sh" --check
 read -r rp rf < "$logs/run.count"
@@ -44,7 +50,7 @@ echo "== checkpatch --strict, kernel-doc, sparse C=2 + W=1"
 "$top/mk/lint.sh"
 read -r lp lf < "$logs/lint.count"
 
-passed=$((kp + np + xp + rp + hp + bp + lp))
-failed=$((kf + nf + xf + rf + hf + bf + lf))
-echo "$passed passed, $failed failed, $((ks + ns + xs + hs)) skipped"
+passed=$((kp + np + xp + dp + rp + hp + bp + lp))
+failed=$((kf + nf + xf + df + rf + hf + bf + lf))
+echo "$passed passed, $failed failed, $((ks + ns + xs + ds + hs)) skipped"
 [ "$failed" = 0 ]

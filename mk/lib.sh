@@ -16,6 +16,11 @@ kunitconfigs_um=(--kunitconfig=lib/dispatcher/kunit)
 kunitconfigs_um_nonet=(--kunitconfig=lib/dispatcher/kunit/nonet.kunitconfig)
 kunitconfigs_x86_64=(--kunitconfig=lib/dispatcher/kunit
 		     --kunitconfig=lib/dispatcher/kunit/x86_64.kunitconfig)
+kunitconfigs_x86_64_cfi=(--kunitconfig=lib/dispatcher/kunit
+			 --kunitconfig=lib/dispatcher/kunit/cfi.kunitconfig)
+# The clang of the CFI tier (kCFI needs clang 16 or later) and its tools.
+cfi_llvm=-16
+cfi_packages="clang-16 lld-16 llvm-16"
 
 # Kernel reports that fail a run when they reach a console log: KASAN,
 # lockdep, RCU, sleeping in atomic, an oops or a panic.

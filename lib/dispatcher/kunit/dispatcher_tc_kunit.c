@@ -551,6 +551,19 @@ static int tc_kunit_churn_round(unsigned int *wrong_lists)
 }
 
 /*
+ * Wait, a second at most, until the callers have made calls since @calls.
+ * On one CPU (UML) an updater that never sleeps would otherwise finish
+ * every round before a caller first runs.
+ */
+static void tc_kunit_let_callers_run(struct tc_kunit_churn *c, long calls)
+{
+	unsigned int i;
+
+	for (i = 0; i < HZ && atomic_long_read(&c->calls) == calls; i++)
+		schedule_timeout_uninterruptible(1);
+}
+
+/*
  * Calls on every CPU, through registered and unregistered classifiers and
  * actions, stay right while the test unregisters and registers A; B stays
  * registered throughout.
@@ -589,8 +602,12 @@ static void tc_kunit_test_churn(struct kunit *test)
 	}
 
 	start = ktime_get();
-	for (i = 0; i < TC_KUNIT_ROUNDS && !err; i++)
+	for (i = 0; i < TC_KUNIT_ROUNDS && !err; i++) {
+		long calls = atomic_long_read(&c.calls);
+
 		err = tc_kunit_churn_round(&wrong_lists);
+		tc_kunit_let_callers_run(&c, calls);
+	}
 	kunit_info(test, "%u rounds, %lu updates in %lld ms, %ld calls on %u CPUs",
 		   i, cls->nr_updates + act->nr_updates - updates,
 		   ktime_ms_delta(ktime_get(), start),

@@ -36,10 +36,9 @@
  * type), so that an indirect call of the image type-checks as one of the
  * default function does, and, under call depth tracking, the accounting
  * template of a call thunk, which callthunks_translate_call_dest() sends a
- * static_call's direct calls through while tail jumps enter at the entry
- * (patches: x86/callthunks).  An image never calls and never touches the
- * stack, so anywhere in it the return address is at (%rsp); the ORC
- * unwinder is told so.
+ * static_call's direct calls through while tail jumps enter at the entry.
+ * An image never calls and never touches the stack, so anywhere in it the
+ * return address is at (%rsp); the ORC unwinder is told so.
  *
  * UML x86-64 builds this file too: there the image is entered through the
  * generic static_call (a function pointer), executable memory comes from

@@ -5,6 +5,7 @@
 #ifndef _DISPATCHER_KUNIT_H
 #define _DISPATCHER_KUNIT_H
 
+#include <linux/array_size.h>
 #include <linux/cleanup.h>
 #include <linux/dispatcher.h>
 #include <linux/mutex.h>
@@ -43,5 +44,26 @@ static inline bool churn_site_unsafe(void)
 	return false;
 #endif
 }
+
+/*
+ * Shared by the dispatcher_image and dispatcher_jit suites of the module
+ * dispatcher_kunit (dispatcher_image_kunit.c, dispatcher_jit_kunit.c) and
+ * defined in dispatcher_kunit_fixtures.c.
+ */
+struct kunit;
+
+/* The mock back end's dispatch point; the type of the test targets. */
+DECLARE_DISPATCHER(kunit_mock, int, int, a, int, b);
+
+/*
+ * Test targets: 1024 distinct functions, then one that no case registers,
+ * dk_tgts[DK_NR_TGTS].
+ */
+extern DISPATCHER_FN_T(kunit_mock) const dk_tgts[1024 + 1];
+
+#define DK_NR_TGTS		(ARRAY_SIZE(dk_tgts) - 1)
+
+void dk_expect_entry(struct kunit *test, struct dispatcher *d);
+void dk_many_desc(const unsigned int *n, char *desc);
 
 #endif /* _DISPATCHER_KUNIT_H */

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for lib/dispatcher.
+ * KUnit tests for lib/dispatcher: the dispatcher_jit suite.
  *
- * dispatcher_api: calls through dispatch points of 0 to 5 arguments and
- * several return types, registered or not, reference counting, bad input
- * and debugfs, with the architecture's back end (on UML: no JIT).
- *
- * dispatcher_image: the image life cycle, driven through a mock back end
- * whose "images" are C functions that record which targets they were built
- * for and whether they are entered while allocated.  It checks what the
- * core hands to a back end and when it switches and frees images; the code
- * a real JIT generates is tested with that JIT.
+ * The architecture's JIT: images generated for 1 to 1024 targets, walked,
+ * decoded (x86_64) and executed; targets out of imm32 and rel32 reach;
+ * dispatcher=on|off|auto; an image as a function and as kernel text
+ * (kallsyms, ftrace on the dispatch function, kernel_text_address(), the
+ * ORC unwinder, kCFI, call depth tracking); and concurrency: calls on
+ * every CPU while another thread updates the dispatcher, and an image
+ * held by one CPU across two updates on another.  Most cases are skipped
+ * where there is no JIT.
  *
  * Run with:
  *	./tools/testing/kunit/kunit.py run --kunitconfig=lib/dispatcher/kunit
@@ -23,12 +22,9 @@
 #include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/prandom.h>
-#include <linux/module.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
 #include <linux/sizes.h>
 #include <linux/sort.h>
-#include <linux/spinlock.h>
 #include <linux/unaligned.h>
 #if defined(CONFIG_X86) && !defined(CONFIG_UML)
 #include <linux/cfi.h>
@@ -42,928 +38,6 @@
 
 #include "../dispatcher_internal.h"
 #include "dispatcher_kunit.h"
-
-/* ---------------------------------------------------------------------- */
-/* Dispatch points of 0 to 5 arguments with different return types.       */
-
-DEFINE_DISPATCHER(kunit_args0, int);
-DEFINE_DISPATCHER(kunit_args1, long, long, a);
-DEFINE_DISPATCHER(kunit_args2, u8, u32, a, u64, b);
-DEFINE_DISPATCHER(kunit_args3, void *, void *, p, unsigned long, off,
-		  int, neg);
-DEFINE_DISPATCHER(kunit_args4, bool, int, a, int, b, int, c, int, d);
-DEFINE_DISPATCHER(kunit_args5, u64, u64, a, u32, b, u16, c, u8, d, s64, e);
-DEFINE_DISPATCHER(kunit_void, void, int *, out, int, v);
-
-static noinline int args0_a(void) { return 10; }
-static noinline int args0_b(void) { return -11; }
-static noinline long args1_a(long a) { return a * 3; }
-static noinline long args1_b(long a) { return a - 7; }
-static noinline u8 args2_a(u32 a, u64 b) { return a ^ b; }
-static noinline u8 args2_b(u32 a, u64 b) { return a + (b >> 32); }
-
-static noinline void *args3_a(void *p, unsigned long off, int neg)
-{
-	return neg ? p - off : p + off;
-}
-
-static noinline void *args3_b(void *p, unsigned long off, int neg)
-{
-	return neg ? NULL : p + 2 * off;
-}
-
-static noinline bool args4_a(int a, int b, int c, int d)
-{
-	return a + b > c + d;
-}
-
-static noinline bool args4_b(int a, int b, int c, int d)
-{
-	return a * b == c * d;
-}
-
-static noinline u64 args5_a(u64 a, u32 b, u16 c, u8 d, s64 e)
-{
-	return a * 31 + b * 17 + c * 13 + d * 7 + e;
-}
-
-static noinline u64 args5_b(u64 a, u32 b, u16 c, u8 d, s64 e)
-{
-	return a ^ b ^ ((u64)c << 48) ^ ((u64)d << 56) ^ e;
-}
-
-static noinline void void_a(int *out, int v) { *out = v + 1; }
-static noinline void void_b(int *out, int v) { *out = -v; }
-
-/* A call through the dispatcher equals the direct call. */
-#define EXPECT_CALLS(test, name, fn, ...)				\
-	do {								\
-		typeof(fn) *__fn = (fn);				\
-									\
-		KUNIT_EXPECT_EQ_MSG(test,				\
-				    dispatcher_call(name, __fn, ##__VA_ARGS__), \
-				    __fn(__VA_ARGS__), "%s via %s", #fn, #name); \
-	} while (0)
-
-static void check_args_calls(struct kunit *test)
-{
-	static char buf[64];
-	int out_d = 0, out_c = 0, i;
-
-	for (i = -2; i < 3; i++) {
-		EXPECT_CALLS(test, kunit_args0, args0_a);
-		EXPECT_CALLS(test, kunit_args0, args0_b);
-		EXPECT_CALLS(test, kunit_args1, args1_a, i * 1000L);
-		EXPECT_CALLS(test, kunit_args1, args1_b, i * 1000L);
-		EXPECT_CALLS(test, kunit_args2, args2_a, 0xfffff00u + i,
-			     0x1234567800000000ull + i);
-		EXPECT_CALLS(test, kunit_args2, args2_b, 0xfffff00u + i,
-			     0x1234567800000000ull + i);
-		KUNIT_EXPECT_PTR_EQ(test,
-				    dispatcher_call(kunit_args3, args3_a,
-						    buf + 32, 5, i < 0),
-				    args3_a(buf + 32, 5, i < 0));
-		KUNIT_EXPECT_PTR_EQ(test,
-				    dispatcher_call(kunit_args3, args3_b,
-						    buf + 32, 5, i < 0),
-				    args3_b(buf + 32, 5, i < 0));
-		EXPECT_CALLS(test, kunit_args4, args4_a, i, 2, 3, i * i);
-		EXPECT_CALLS(test, kunit_args4, args4_b, i, 2, 3, i * i);
-		EXPECT_CALLS(test, kunit_args5, args5_a, ~0ull - i, 0xdead,
-			     0xbeef, 0x5a, -1000LL * i);
-		EXPECT_CALLS(test, kunit_args5, args5_b, ~0ull - i, 0xdead,
-			     0xbeef, 0x5a, -1000LL * i);
-
-		dispatcher_call(kunit_void, void_a, &out_d, i);
-		void_a(&out_c, i);
-		KUNIT_EXPECT_EQ(test, out_d, out_c);
-		dispatcher_call(kunit_void, void_b, &out_d, i);
-		void_b(&out_c, i);
-		KUNIT_EXPECT_EQ(test, out_d, out_c);
-	}
-}
-
-static const struct {
-	struct dispatcher *d;
-	void *a, *b;
-} args_targets[] = {
-	{ &DISPATCHER(kunit_args0), args0_a, args0_b },
-	{ &DISPATCHER(kunit_args1), args1_a, args1_b },
-	{ &DISPATCHER(kunit_args2), args2_a, args2_b },
-	{ &DISPATCHER(kunit_args3), args3_a, args3_b },
-	{ &DISPATCHER(kunit_args4), args4_a, args4_b },
-	{ &DISPATCHER(kunit_args5), args5_a, args5_b },
-	{ &DISPATCHER(kunit_void), void_a, void_b },
-};
-
-/* (Un)register target a or b of every dispatch point above. */
-static void set_args_targets(struct kunit *test, bool b, bool reg)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(args_targets); i++) {
-		struct dispatcher *d = args_targets[i].d;
-		void *fn = b ? args_targets[i].b : args_targets[i].a;
-
-		KUNIT_ASSERT_EQ_MSG(test, reg ? __dispatcher_register(d, fn) :
-					  __dispatcher_unregister(d, fn), 0,
-				    "%s", d->name);
-	}
-}
-
-/* §3.1 and §3.11: registration never changes what is called. */
-static void dispatcher_test_args(struct kunit *test)
-{
-	check_args_calls(test);		/* nothing registered */
-	set_args_targets(test, false, true);
-	check_args_calls(test);		/* a registered, b not */
-	set_args_targets(test, true, true);
-	check_args_calls(test);		/* both */
-	set_args_targets(test, false, false);
-	set_args_targets(test, true, false);
-	check_args_calls(test);
-	KUNIT_EXPECT_EQ(test, DISPATCHER(kunit_args5).nr_targets, 0);
-	KUNIT_EXPECT_EQ(test, DISPATCHER(kunit_args5).nr_args, 5);
-	KUNIT_EXPECT_EQ(test, DISPATCHER(kunit_args0).nr_args, 0);
-}
-
-static int count_calls;
-
-static noinline long args1_count(long a)
-{
-	count_calls++;
-	return a;
-}
-
-/* The target and each argument are evaluated exactly once. */
-static void dispatcher_test_eval_once(struct kunit *test)
-{
-	DISPATCHER_FN_T(kunit_args1) fns[] = { args1_a, args1_count };
-	long i = 0, j = 1;
-
-	count_calls = 0;
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, fns[i++], j++),
-			args1_a(1));
-	KUNIT_EXPECT_EQ(test, i, 1);
-	KUNIT_EXPECT_EQ(test, j, 2);
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, fns[i], 5), 5);
-	KUNIT_EXPECT_EQ(test, count_calls, 1);
-}
-
-/* §3.3: same target twice = one slot with two references. */
-static void dispatcher_test_refcount(struct kunit *test)
-{
-	struct dispatcher *d = &DISPATCHER(kunit_args1);
-	unsigned long updates = d->nr_updates;
-
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args1, args1_a), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args1, args1_a), 0);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
-	KUNIT_EXPECT_EQ(test, users_of(d, args1_a), 2);
-	/* The second registration changed nothing to rebuild. */
-	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
-
-	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_args1, args1_a), 0);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
-	KUNIT_EXPECT_EQ(test, users_of(d, args1_a), 1);
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, args1_a, 4), 12);
-
-	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_args1, args1_a), 0);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
-	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 2);
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, args1_a, 4), 12);
-}
-
-static const int not_text = 42;
-
-struct bad_input_case {
-	const char *desc;
-	int (*op)(void);
-	int err;
-	bool updates;	/* legitimately updates before the bad call */
-};
-
-static int bad_register_null(void)
-{
-	return dispatcher_register(kunit_args1, (DISPATCHER_FN_T(kunit_args1))NULL);
-}
-
-static int bad_register_data(void)
-{
-	void *data = (void *)&not_text;
-
-	return __dispatcher_register(&DISPATCHER(kunit_args1), data);
-}
-
-/* An image is kernel text, but goes when it is replaced. */
-static int bad_register_image(void)
-{
-	struct dispatcher_image *img = DISPATCHER(kunit_args1).image;
-	void *fn = img ? img->entry : (void *)&not_text;
-
-	return __dispatcher_register(&DISPATCHER(kunit_args1), fn);
-}
-
-static int bad_unregister_null(void)
-{
-	return dispatcher_unregister(kunit_args1, (DISPATCHER_FN_T(kunit_args1))NULL);
-}
-
-static int bad_unregister_unknown(void)
-{
-	return dispatcher_unregister(kunit_args1, args1_b);
-}
-
-static int bad_replace_unknown(void)
-{
-	return dispatcher_replace(kunit_args1, args1_b, args1_count);
-}
-
-static int bad_replace_null(void)
-{
-	return __dispatcher_replace(&DISPATCHER(kunit_args1), NULL, NULL);
-}
-
-static int bad_double_unregister(void)
-{
-	int ret = dispatcher_register(kunit_args1, args1_b);
-
-	if (ret)
-		return ret;
-	ret = dispatcher_unregister(kunit_args1, args1_b);
-	if (ret)
-		return ret;
-	return dispatcher_unregister(kunit_args1, args1_b);
-}
-
-static int bad_overflow(void)
-{
-	struct dispatcher *d = &DISPATCHER(kunit_args1);
-	unsigned int i;
-
-	/* args1_a is registered once; saturate its count by hand. */
-	scoped_guard(mutex, &d->mutex)
-		for (i = 0; i < d->nr_targets; i++)
-			if (d->targets[i].addr == (unsigned long)args1_a)
-				d->targets[i].users = DISPATCHER_MAX_USERS;
-	return dispatcher_register(kunit_args1, args1_a);
-}
-
-static const struct bad_input_case bad_input_cases[] = {
-	{ "register NULL", bad_register_null, -EINVAL },
-	{ "register data address", bad_register_data, -EFAULT },
-	{ "register a dispatcher image", bad_register_image, -EFAULT },
-	{ "unregister NULL", bad_unregister_null, -EINVAL },
-	{ "unregister unknown", bad_unregister_unknown, -ENOENT },
-	{ "replace unknown", bad_replace_unknown, -ENOENT },
-	{ "replace NULL with NULL", bad_replace_null, -EINVAL },
-	{ "double unregister", bad_double_unregister, -ENOENT, true },
-	{ "refcount overflow", bad_overflow, -EOVERFLOW },
-};
-
-static void bad_input_desc(const struct bad_input_case *c, char *desc)
-{
-	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(bad_input, bad_input_cases, bad_input_desc);
-
-/* §3.7: bad input returns its error and leaves the dispatcher intact. */
-static void dispatcher_test_bad_input(struct kunit *test)
-{
-	const struct bad_input_case *c = test->param_value;
-	struct dispatcher *d = &DISPATCHER(kunit_args1);
-	unsigned long updates;
-	void *image;
-
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args1, args1_a), 0);
-	updates = d->nr_updates;
-	image = d->image;
-
-	KUNIT_EXPECT_EQ(test, c->op(), c->err);
-
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
-	KUNIT_EXPECT_PTR_EQ(test, (void *)d->targets[0].addr, (void *)args1_a);
-	if (!c->updates) {
-		KUNIT_EXPECT_PTR_EQ(test, (void *)d->image, image);
-		KUNIT_EXPECT_EQ(test, d->nr_updates, updates);
-	}
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, args1_a, 5), 15);
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_args1, args1_b, 5), -2);
-
-	/* Undo: one reference, whatever the case did to the count. */
-	scoped_guard(mutex, &d->mutex)
-		d->targets[0].users = 1;
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args1, args1_a), 0);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
-}
-
-/* debugfs lists the targets by name with their reference counts. */
-static void dispatcher_test_debugfs(struct kunit *test)
-{
-	struct dispatcher *d = &DISPATCHER(kunit_args2);
-	struct seq_file m = { .size = PAGE_SIZE, .private = d };
-
-	if (!IS_ENABLED(CONFIG_DEBUG_FS))
-		kunit_skip(test, "needs CONFIG_DEBUG_FS");
-
-	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m.buf);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args2, args2_b), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args2, args2_b), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_args2, args2_a), 0);
-
-	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(d->dentry));
-	KUNIT_ASSERT_EQ(test, dispatcher_debugfs_show(&m, NULL), 0);
-	m.buf[min(m.count, m.size - 1)] = '\0';
-	kunit_info(test, "%s", m.buf);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "name: kunit_args2\n"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "targets: 2\n"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "args2_b users 2\n"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "args2_a users 1\n"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, d->image ? "jit: active\n" :
-						       "jit: inactive\n"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "mode: "));
-	if (d->image)
-		KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "bytes/target, depth "));
-
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_a), 0);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_b), 0);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_args2, args2_b), 0);
-}
-
-static struct kunit_case dispatcher_api_cases[] = {
-	KUNIT_CASE(dispatcher_test_args),
-	KUNIT_CASE(dispatcher_test_eval_once),
-	KUNIT_CASE(dispatcher_test_refcount),
-	KUNIT_CASE_PARAM(dispatcher_test_bad_input, bad_input_gen_params),
-	KUNIT_CASE(dispatcher_test_debugfs),
-	{}
-};
-
-static struct kunit_suite dispatcher_api_suite = {
-	.name = "dispatcher_api",
-	.test_cases = dispatcher_api_cases,
-};
-
-/* ---------------------------------------------------------------------- */
-/* The image life cycle, through a mock back end.                         */
-
-DEFINE_DISPATCHER(kunit_mock, int, int, a, int, b);
-DEFINE_DISPATCHER(kunit_released, int, int, a, int, b);
-
-#define MOCK_MAX_TARGETS	1100
-#define MOCK_IMAGES		(DISPATCHER_MAX_RETIRING + 4)
-
-/* The bytes a mock image is "built" of: its sorted targets. */
-struct mock_blob {
-	unsigned int nr;
-	unsigned long addrs[];
-};
-
-struct mock_image {
-	void *entry;
-	bool allocated;
-	bool copied;
-	unsigned int nr;
-	unsigned long addrs[MOCK_MAX_TARGETS];
-};
-
-static struct {
-	struct mock_image *pool;
-	spinlock_t lock;	/* protects pool[].allocated */
-	bool fail_alloc, fail_generate, fail_copy;
-	unsigned int hits, misses, stale, generated;
-} mock;
-
-static void mock_enter(unsigned int k, unsigned long fn)
-{
-	struct mock_image *img = &mock.pool[k];
-	unsigned int i;
-
-	if (!READ_ONCE(img->allocated) || !READ_ONCE(img->copied))
-		mock.stale++;
-	for (i = 0; i < img->nr; i++) {
-		if (img->addrs[i] == fn) {
-			mock.hits++;
-			return;
-		}
-	}
-	mock.misses++;
-}
-
-#define MOCK_ENTRY(k)							\
-	static int mock_entry_##k(int a, int b,				\
-				  DISPATCHER_FN_T(kunit_mock) fn)	\
-	{								\
-		mock_enter(k, (unsigned long)fn);			\
-		return fn(a, b);					\
-	}
-
-MOCK_ENTRY(0) MOCK_ENTRY(1) MOCK_ENTRY(2) MOCK_ENTRY(3) MOCK_ENTRY(4)
-MOCK_ENTRY(5) MOCK_ENTRY(6) MOCK_ENTRY(7) MOCK_ENTRY(8) MOCK_ENTRY(9)
-MOCK_ENTRY(10) MOCK_ENTRY(11) MOCK_ENTRY(12) MOCK_ENTRY(13) MOCK_ENTRY(14)
-MOCK_ENTRY(15) MOCK_ENTRY(16) MOCK_ENTRY(17) MOCK_ENTRY(18) MOCK_ENTRY(19)
-
-static void *const mock_entries[MOCK_IMAGES] = {
-	mock_entry_0, mock_entry_1, mock_entry_2, mock_entry_3,
-	mock_entry_4, mock_entry_5, mock_entry_6, mock_entry_7,
-	mock_entry_8, mock_entry_9, mock_entry_10, mock_entry_11,
-	mock_entry_12, mock_entry_13, mock_entry_14, mock_entry_15,
-	mock_entry_16, mock_entry_17, mock_entry_18, mock_entry_19,
-};
-
-static unsigned int mock_image_size(unsigned int nr_targets)
-{
-	return struct_size_t(struct mock_blob, addrs, nr_targets);
-}
-
-static int mock_generate(void *buf, void *image, unsigned int size,
-			 const struct dispatcher_layout *layout,
-			 unsigned int *entry)
-{
-	const struct dispatcher_target *targets = layout->targets;
-	unsigned int nr_targets = layout->nr_targets, i;
-	struct mock_blob *blob = buf;
-
-	if (mock.fail_generate)
-		return -E2BIG;
-	/* Misses go to the dispatch point's default function. */
-	if (layout->fallback != DISPATCHER(kunit_mock).default_func &&
-	    layout->fallback != DISPATCHER(kunit_released).default_func)
-		return -EINVAL;
-	/* The core hands over sorted, distinct, live targets. */
-	if (layout->target_arg != 2 || nr_targets > MOCK_MAX_TARGETS ||
-	    size < mock_image_size(nr_targets))
-		return -EINVAL;
-	for (i = 0; i < nr_targets; i++) {
-		if (!targets[i].users)
-			return -EINVAL;
-		if (i && targets[i].addr <= targets[i - 1].addr)
-			return -EINVAL;
-		blob->addrs[i] = targets[i].addr;
-	}
-	blob->nr = nr_targets;
-	mock.generated++;
-	*entry = 0;
-	return mock_image_size(nr_targets);
-}
-
-static struct mock_image *mock_find(const void *entry)
-{
-	unsigned int k;
-
-	for (k = 0; k < MOCK_IMAGES; k++)
-		if (mock.pool[k].entry == entry)
-			return &mock.pool[k];
-	return NULL;
-}
-
-static void *mock_alloc(unsigned int size)
-{
-	unsigned int k;
-
-	void *entry = NULL;
-
-	if (mock.fail_alloc)
-		return NULL;
-	spin_lock(&mock.lock);
-	for (k = 0; k < MOCK_IMAGES && !entry; k++) {
-		if (!mock.pool[k].allocated) {
-			mock.pool[k].allocated = true;
-			mock.pool[k].copied = false;
-			mock.pool[k].nr = 0;
-			entry = mock.pool[k].entry;
-		}
-	}
-	spin_unlock(&mock.lock);
-	return entry;
-}
-
-static void mock_free(void *image, unsigned int size)
-{
-	struct mock_image *img = mock_find(image);
-
-	spin_lock(&mock.lock);
-	if (img) {
-		WRITE_ONCE(img->copied, false);
-		WRITE_ONCE(img->allocated, false);
-	}
-	spin_unlock(&mock.lock);
-}
-
-static int mock_copy(void *dst, const void *src, unsigned int len)
-{
-	const struct mock_blob *blob = src;
-	struct mock_image *img = mock_find(dst);
-
-	if (mock.fail_copy)
-		return -EIO;
-	if (!img || !img->allocated || len != mock_image_size(blob->nr))
-		return -EINVAL;
-	img->nr = blob->nr;
-	memcpy(img->addrs, blob->addrs, blob->nr * sizeof(blob->addrs[0]));
-	img->copied = true;
-	return 0;
-}
-
-static const struct dispatcher_ops mock_ops = {
-	.image_size	= mock_image_size,
-	.generate	= mock_generate,
-	.alloc		= mock_alloc,
-	.free		= mock_free,
-	.copy		= mock_copy,
-};
-
-static unsigned int mock_live(void)
-{
-	unsigned int k, n = 0;
-
-	spin_lock(&mock.lock);
-	for (k = 0; k < MOCK_IMAGES; k++)
-		n += mock.pool[k].allocated;
-	spin_unlock(&mock.lock);
-	return n;
-}
-
-/*
- * Targets: 1024 distinct functions, tgt_<5 base-4 digits>, each returning
- * a + 3 * b plus its own number (the digits read as an octal constant).
- */
-#define TGT_DEF(p)							\
-	static noinline int tgt_##p(int a, int b) { return a + 3 * b + 0##p; }
-#define TGT_DEF4(p)	__DISPATCHER_LIST(TGT_DEF(p##0) TGT_DEF(p##1)	\
-				  TGT_DEF(p##2) TGT_DEF(p##3))
-#define TGT_DEF16(p)	__DISPATCHER_LIST(TGT_DEF4(p##0) TGT_DEF4(p##1)	\
-				  TGT_DEF4(p##2) TGT_DEF4(p##3))
-#define TGT_DEF64(p)	__DISPATCHER_LIST(TGT_DEF16(p##0) TGT_DEF16(p##1)	\
-				  TGT_DEF16(p##2) TGT_DEF16(p##3))
-#define TGT_DEF256(p)	__DISPATCHER_LIST(TGT_DEF64(p##0) TGT_DEF64(p##1)	\
-				  TGT_DEF64(p##2) TGT_DEF64(p##3))
-TGT_DEF256(0) TGT_DEF256(1) TGT_DEF256(2) TGT_DEF256(3)
-
-#define TGT_PTR4(p)	__DISPATCHER_LIST(tgt_##p##0, tgt_##p##1, tgt_##p##2, tgt_##p##3)
-#define TGT_PTR16(p)	__DISPATCHER_LIST(TGT_PTR4(p##0), TGT_PTR4(p##1),	\
-					  TGT_PTR4(p##2), TGT_PTR4(p##3))
-#define TGT_PTR64(p)	__DISPATCHER_LIST(TGT_PTR16(p##0), TGT_PTR16(p##1),	\
-					  TGT_PTR16(p##2), TGT_PTR16(p##3))
-#define TGT_PTR256(p)	__DISPATCHER_LIST(TGT_PTR64(p##0), TGT_PTR64(p##1),	\
-					  TGT_PTR64(p##2), TGT_PTR64(p##3))
-
-static noinline int tgt_never(int a, int b) { return a - b; }
-
-/* tgts[NR_TGTS] is never registered by any case. */
-static DISPATCHER_FN_T(kunit_mock) const tgts[] = {
-	TGT_PTR256(0), TGT_PTR256(1), TGT_PTR256(2), TGT_PTR256(3),
-	tgt_never
-};
-
-#define NR_TGTS		(ARRAY_SIZE(tgts) - 1)
-
-/* A call equals the direct call and took the image's hit or miss path. */
-static void expect_mock_call(struct kunit *test, int k, bool hit)
-{
-	unsigned int hits = mock.hits, misses = mock.misses;
-	int a = k * 7 - 3, b = 11 - k;
-
-	KUNIT_EXPECT_EQ_MSG(test, dispatcher_call(kunit_mock, tgts[k], a, b),
-			    tgts[k](a, b), "target %d", k);
-	if (DISPATCHER(kunit_mock).image) {
-		KUNIT_EXPECT_EQ_MSG(test, mock.hits, hits + hit, "target %d", k);
-		KUNIT_EXPECT_EQ_MSG(test, mock.misses, misses + !hit,
-				    "target %d", k);
-	} else {
-		KUNIT_EXPECT_EQ(test, mock.hits + mock.misses, hits + misses);
-	}
-}
-
-/* The static_call points at the current image, or at the default. */
-static void expect_entry(struct kunit *test, struct dispatcher *d)
-{
-	void *func = READ_ONCE(d->sc_key->func);
-
-	KUNIT_EXPECT_PTR_EQ(test, func,
-			    d->image ? d->image->entry : d->default_func);
-}
-
-static int mock_init(struct kunit *test)
-{
-	unsigned int k;
-
-	mock.pool = kvcalloc(MOCK_IMAGES, sizeof(*mock.pool), GFP_KERNEL);
-	if (!mock.pool)
-		return -ENOMEM;
-	spin_lock_init(&mock.lock);
-	for (k = 0; k < MOCK_IMAGES; k++)
-		mock.pool[k].entry = mock_entries[k];
-	mock.fail_alloc = false;
-	mock.fail_generate = false;
-	mock.fail_copy = false;
-	mock.hits = 0;
-	mock.misses = 0;
-	mock.stale = 0;
-	mock.generated = 0;
-	DISPATCHER(kunit_mock).ops = &mock_ops;
-	DISPATCHER(kunit_released).ops = &mock_ops;
-	return 0;
-}
-
-static void mock_exit(struct kunit *test)
-{
-	struct dispatcher *d = &DISPATCHER(kunit_mock);
-
-	/* Every case unregisters what it registered. */
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
-	KUNIT_EXPECT_NULL(test, d->image);
-	KUNIT_EXPECT_EQ(test, mock.stale, 0);
-	dispatcher_barrier();
-	KUNIT_EXPECT_EQ(test, mock_live(), 0);
-	kvfree(mock.pool);
-	mock.pool = NULL;
-}
-
-static const unsigned int many_counts[] = { 1, 2, 3, 48, 49, 256, 1024 };
-
-static void many_desc(const unsigned int *n, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u targets", *n);
-}
-
-KUNIT_ARRAY_PARAM(many, many_counts, many_desc);
-
-/* §3.5: no fixed capacity; every registered target is in the image. */
-static void dispatcher_test_many(struct kunit *test)
-{
-	struct dispatcher *d = &DISPATCHER(kunit_mock);
-	unsigned int n = *(const unsigned int *)test->param_value, k;
-
-	for (k = 0; k < n; k++)
-		KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[k]), 0);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, n);
-	KUNIT_ASSERT_NOT_NULL(test, d->image);
-	KUNIT_EXPECT_EQ(test, mock_find(d->image->text)->nr, n);
-	expect_entry(test, d);
-
-	for (k = 0; k < n; k++)
-		expect_mock_call(test, k, true);
-	/* A target never registered takes the fallback. */
-	expect_mock_call(test, NR_TGTS, false);
-
-	/* Unregister in another order: 1031 is a prime above every n. */
-	for (k = 0; k < n; k++)
-		KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_mock,
-							    tgts[k * 1031 % n]), 0);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
-	KUNIT_EXPECT_NULL(test, d->image);
-	expect_entry(test, d);
-	expect_mock_call(test, 0, false);
-}
-
-/* §3.3: replace swaps two targets with a single rebuild. */
-static void dispatcher_test_replace(struct kunit *test)
-{
-	struct dispatcher *d = &DISPATCHER(kunit_mock);
-	unsigned long updates;
-	unsigned int generated;
-
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
-	updates = d->nr_updates;
-	generated = mock.generated;
-
-	KUNIT_ASSERT_EQ(test, dispatcher_replace(kunit_mock, tgts[0], tgts[2]), 0);
-	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
-	KUNIT_EXPECT_EQ(test, mock.generated, generated + 1);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 2);
-	expect_mock_call(test, 0, false);
-	expect_mock_call(test, 1, true);
-	expect_mock_call(test, 2, true);
-
-	/* Replacing a target with itself changes nothing. */
-	KUNIT_EXPECT_EQ(test, dispatcher_replace(kunit_mock, tgts[1], tgts[1]), 0);
-	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
-
-	/* With two references, the old target stays. */
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_replace(kunit_mock, tgts[1], tgts[3]), 0);
-	KUNIT_EXPECT_EQ(test, users_of(d, tgts[1]), 1);
-	KUNIT_EXPECT_EQ(test, users_of(d, tgts[3]), 1);
-	expect_mock_call(test, 3, true);
-
-	/* Onto an already registered target: no new slot. */
-	KUNIT_ASSERT_EQ(test, dispatcher_replace(kunit_mock, tgts[3], tgts[2]), 0);
-	KUNIT_EXPECT_EQ(test, users_of(d, tgts[2]), 2);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 2);
-	expect_mock_call(test, 3, false);
-
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[1]), 0);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[2]), 0);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[2]), 0);
-}
-
-/* The old image is freed after the grace periods, never before. */
-static void dispatcher_test_retire(struct kunit *test)
-{
-	struct dispatcher *d = &DISPATCHER(kunit_mock);
-	void *first;
-
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
-	KUNIT_ASSERT_NOT_NULL(test, d->image);
-	first = d->image->text;
-	expect_entry(test, d);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
-	KUNIT_EXPECT_PTR_NE(test, d->image->text, first);
-	expect_entry(test, d);
-
-	dispatcher_barrier();
-	KUNIT_EXPECT_FALSE(test, mock_find(first)->allocated);
-	KUNIT_EXPECT_EQ(test, mock_live(), 1);
-	expect_mock_call(test, 0, true);
-	expect_mock_call(test, 1, true);
-
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[0]), 0);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[1]), 0);
-}
-
-struct fail_case {
-	const char *desc;
-	bool *flag;
-	int err;
-};
-
-static const struct fail_case fail_cases[] = {
-	{ "alloc", &mock.fail_alloc, -ENOMEM },
-	{ "generate", &mock.fail_generate, -E2BIG },
-	{ "copy", &mock.fail_copy, -EIO },
-};
-
-static void fail_desc(const struct fail_case *c, char *desc)
-{
-	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(fail, fail_cases, fail_desc);
-
-/* §3.5: a failed update returns the error and changes nothing. */
-static void dispatcher_test_fail(struct kunit *test)
-{
-	const struct fail_case *c = test->param_value;
-	struct dispatcher *d = &DISPATCHER(kunit_mock);
-	struct dispatcher_image *img;
-	unsigned long updates;
-
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
-	dispatcher_barrier();
-	img = d->image;
-	updates = d->nr_updates;
-
-	*c->flag = true;
-	KUNIT_EXPECT_EQ(test, dispatcher_register(kunit_mock, tgts[2]), c->err);
-	KUNIT_EXPECT_EQ(test, dispatcher_replace(kunit_mock, tgts[0], tgts[2]),
-			c->err);
-	KUNIT_EXPECT_PTR_EQ(test, d->image, img);
-	KUNIT_EXPECT_EQ(test, d->nr_updates, updates);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 2);
-	KUNIT_EXPECT_EQ(test, d->jit_err, c->err);
-	KUNIT_EXPECT_EQ(test, mock_live(), 1);	/* nothing leaked */
-	expect_entry(test, d);
-	expect_mock_call(test, 0, true);
-	expect_mock_call(test, 2, false);
-
-	/* Unregistering still works: the dispatcher goes without an image. */
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[0]), 0);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
-	KUNIT_EXPECT_NULL(test, d->image);
-	expect_entry(test, d);
-	expect_mock_call(test, 1, false);
-
-	/* The next successful update brings the image back. */
-	*c->flag = false;
-	KUNIT_EXPECT_EQ(test, dispatcher_register(kunit_mock, tgts[2]), 0);
-	KUNIT_EXPECT_NOT_NULL(test, d->image);
-	KUNIT_EXPECT_EQ(test, d->jit_err, 0);
-	expect_mock_call(test, 1, true);
-	expect_mock_call(test, 2, true);
-
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[1]), 0);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[2]), 0);
-}
-
-#ifdef CONFIG_MODULES
-/* A module whose text is [@start, @start + @size). */
-static struct module *fake_module(struct kunit *test, const void *start,
-				  unsigned int size)
-{
-	struct module *mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, mod);
-	strscpy(mod->name, "dispatcher_fake", sizeof(mod->name));
-	mod->mem[MOD_TEXT].base = (void *)start;
-	mod->mem[MOD_TEXT].size = size;
-	return mod;
-}
-
-/*
- * §3.6: targets in a going module are evicted, whatever their count.  The
- * module is simulated: a struct module whose text range covers one target.
- */
-static void dispatcher_test_module_evict(struct kunit *test)
-{
-	struct dispatcher *d = &DISPATCHER(kunit_mock);
-	struct module *mod = fake_module(test, tgts[0], 1);
-	unsigned long updates;
-
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[0]), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_mock, tgts[1]), 0);
-	updates = d->nr_updates;
-
-	/* Only GOING evicts. */
-	dispatcher_module_notify(NULL, MODULE_STATE_COMING, mod);
-	dispatcher_module_notify(NULL, MODULE_STATE_LIVE, mod);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 2);
-	KUNIT_EXPECT_EQ(test, d->nr_updates, updates);
-
-	dispatcher_module_notify(NULL, MODULE_STATE_GOING, mod);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 1);
-	KUNIT_EXPECT_EQ(test, users_of(d, tgts[0]), 0);
-	KUNIT_EXPECT_EQ(test, users_of(d, tgts[1]), 1);
-	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
-	expect_entry(test, d);
-	expect_mock_call(test, 0, false);
-	expect_mock_call(test, 1, true);
-
-	/* A second GOING finds nothing to do. */
-	dispatcher_module_notify(NULL, MODULE_STATE_GOING, mod);
-	KUNIT_EXPECT_EQ(test, d->nr_updates, updates + 1);
-
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_mock, tgts[1]), 0);
-}
-
-/* A dispatcher inside a going module is released with all it holds. */
-static void dispatcher_test_module_release(struct kunit *test)
-{
-	struct dispatcher *d = &DISPATCHER(kunit_released);
-	struct module *mod = fake_module(test, d, sizeof(*d));
-
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_released, tgts[0]), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_released, tgts[1]), 0);
-	KUNIT_EXPECT_FALSE(test, list_empty(&d->list));
-	KUNIT_EXPECT_NOT_NULL(test, d->image);
-
-	dispatcher_module_notify(NULL, MODULE_STATE_GOING, mod);
-	KUNIT_EXPECT_TRUE(test, list_empty(&d->list));
-	KUNIT_EXPECT_NULL(test, d->dentry);
-	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
-	KUNIT_EXPECT_NULL(test, d->targets);
-	KUNIT_EXPECT_NULL(test, d->image);
-	expect_entry(test, d);
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_released, tgts[0], 1, 2),
-			tgts[0](1, 2));
-	dispatcher_barrier();
-	KUNIT_EXPECT_EQ(test, mock_live(), 0);
-
-	/* Released after its last target went: its empty array goes too. */
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_released, tgts[2]), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_released, tgts[2]), 0);
-	KUNIT_EXPECT_FALSE(test, list_empty(&d->list));
-	KUNIT_EXPECT_NOT_NULL(test, d->targets);
-	dispatcher_module_notify(NULL, MODULE_STATE_GOING, mod);
-	KUNIT_EXPECT_TRUE(test, list_empty(&d->list));
-	KUNIT_EXPECT_NULL(test, d->targets);
-}
-#else
-static void dispatcher_test_module_evict(struct kunit *test)
-{
-	kunit_skip(test, "needs CONFIG_MODULES");
-}
-
-static void dispatcher_test_module_release(struct kunit *test)
-{
-	kunit_skip(test, "needs CONFIG_MODULES");
-}
-#endif
-
-static struct kunit_case dispatcher_image_cases[] = {
-	KUNIT_CASE_PARAM(dispatcher_test_many, many_gen_params),
-	KUNIT_CASE(dispatcher_test_replace),
-	KUNIT_CASE(dispatcher_test_retire),
-	KUNIT_CASE_PARAM(dispatcher_test_fail, fail_gen_params),
-	KUNIT_CASE(dispatcher_test_module_evict),
-	KUNIT_CASE(dispatcher_test_module_release),
-	{}
-};
-
-static struct kunit_suite dispatcher_image_suite = {
-	.name = "dispatcher_image",
-	.init = mock_init,
-	.exit = mock_exit,
-	.test_cases = dispatcher_image_cases,
-};
-
-/* ---------------------------------------------------------------------- */
-/* The architecture's JIT: generated images, checked and executed.        */
 
 DEFINE_DISPATCHER(kunit_jit, int, int, a, int, b);
 
@@ -1198,7 +272,7 @@ static const unsigned int jit_counts[] = {
 	39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 256, 1024,
 };
 
-KUNIT_ARRAY_PARAM(jit, jit_counts, many_desc);
+KUNIT_ARRAY_PARAM(jit, jit_counts, dk_many_desc);
 
 /* debugfs reports the image's bytes per target and depth. */
 static void jit_expect_debugfs(struct kunit *test, struct dispatcher *d)
@@ -1230,10 +304,10 @@ static void dispatcher_jit_test_many(struct kunit *test)
 
 	JIT_REQUIRES(test);
 	for (k = 0; k < n; k++)
-		KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[k]), 0);
+		KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[k]), 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->image);
 	KUNIT_EXPECT_EQ(test, d->jit_err, 0);
-	expect_entry(test, d);
+	dk_expect_entry(test, d);
 
 	jit_walk(test, &w, d->image->text, (unsigned long)d->image->text,
 		 d->image->len, d->image->entry - d->image->text, n,
@@ -1248,16 +322,16 @@ static void dispatcher_jit_test_many(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->image->depth, w.depth);
 	jit_expect_debugfs(test, d);
 
-	for (k = 0; k <= n && k <= NR_TGTS; k++) {
+	for (k = 0; k <= n && k <= DK_NR_TGTS; k++) {
 		a = k * 5 - 7;
 		b = 3 - k;
-		KUNIT_EXPECT_EQ_MSG(test, dispatcher_call(kunit_jit, tgts[k], a, b),
-				    tgts[k](a, b), "target %u", k);
+		KUNIT_EXPECT_EQ_MSG(test, dispatcher_call(kunit_jit, dk_tgts[k], a, b),
+				    dk_tgts[k](a, b), "target %u", k);
 	}
 	for (k = 0; k < n; k++)
-		KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_jit, tgts[k]), 0);
+		KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[k]), 0);
 	KUNIT_EXPECT_NULL(test, d->image);
-	expect_entry(test, d);
+	dk_expect_entry(test, d);
 }
 
 static int jit_misses;
@@ -1365,12 +439,12 @@ static void dispatcher_jit_test_imm64(struct kunit *test)
 static void dispatcher_jit_test_far(struct kunit *test)
 {
 	struct dispatcher_target t[3] = {
-		{ (unsigned long)tgts[0], 1 },
-		{ (unsigned long)tgts[1], 1 },
-		{ (unsigned long)tgts[2], 1 },
+		{ (unsigned long)dk_tgts[0], 1 },
+		{ (unsigned long)dk_tgts[1], 1 },
+		{ (unsigned long)dk_tgts[2], 1 },
 	};
 	struct dispatcher_layout layout = jit_layout(t, 3);
-	unsigned long far = ((unsigned long)tgts[0] + SZ_4G) & PAGE_MASK;
+	unsigned long far = ((unsigned long)dk_tgts[0] + SZ_4G) & PAGE_MASK;
 	unsigned int size = arch_dispatcher_image_size(3), entry;
 	struct jit_walk w;
 	void *buf;
@@ -1391,7 +465,7 @@ static void dispatcher_jit_test_far(struct kunit *test)
 	}
 
 	/* The same targets within reach each get their leaf. */
-	far = ((unsigned long)tgts[0] + SZ_1G) & PAGE_MASK;
+	far = ((unsigned long)dk_tgts[0] + SZ_1G) & PAGE_MASK;
 	ret = arch_dispatcher_generate(buf, (void *)far, size, &layout, &entry);
 	KUNIT_ASSERT_GT(test, ret, 0);
 	jit_walk(test, &w, buf, far, ret, entry, 3, layout.fallback);
@@ -1427,21 +501,23 @@ static void dispatcher_jit_test_ftrace(struct kunit *test)
 	if (ret)
 		kunit_skip(test, "cannot trace the dispatch function: %d", ret);
 	KUNIT_ASSERT_EQ(test, register_ftrace_function(&jit_ftrace_ops), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[0]), 0);
 	KUNIT_EXPECT_NOT_NULL(test, d->image);
 
 	atomic_set(&ftrace_hits, 0);
 	for (i = 0; i < 10; i++) {
-		KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[0], i, 1),
-				tgts[0](i, 1));
-		KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[1], i, 1),
-				tgts[1](i, 1));
+		KUNIT_EXPECT_EQ(test,
+				dispatcher_call(kunit_jit, dk_tgts[0], i, 1),
+				dk_tgts[0](i, 1));
+		KUNIT_EXPECT_EQ(test,
+				dispatcher_call(kunit_jit, dk_tgts[1], i, 1),
+				dk_tgts[1](i, 1));
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&ftrace_hits), 20);
 
 	KUNIT_EXPECT_EQ(test, unregister_ftrace_function(&jit_ftrace_ops), 0);
 	ftrace_free_filter(&jit_ftrace_ops);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[0]), 0);
 }
 #else
 static void dispatcher_jit_test_ftrace(struct kunit *test)
@@ -1457,29 +533,29 @@ static void dispatcher_jit_test_mode(struct kunit *test)
 
 	JIT_REQUIRES(test);
 	dispatcher_mode = DISPATCHER_MODE_OFF;
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[0]), 0);
 	KUNIT_EXPECT_NULL(test, d->image);
 	KUNIT_EXPECT_EQ(test, d->jit_err, 0);
-	expect_entry(test, d);
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[0], 2, 3),
-			tgts[0](2, 3));
+	dk_expect_entry(test, d);
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, dk_tgts[0], 2, 3),
+			dk_tgts[0](2, 3));
 
 	dispatcher_mode = DISPATCHER_MODE_ON;
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[1]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[1]), 0);
 	KUNIT_EXPECT_NOT_NULL(test, d->image);
-	expect_entry(test, d);
+	dk_expect_entry(test, d);
 	KUNIT_EXPECT_STREQ(test, dispatcher_mode_name(), "on");
 
 	dispatcher_mode = DISPATCHER_MODE_AUTO;
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[2]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[2]), 0);
 	KUNIT_EXPECT_EQ(test, !!d->image, arch_dispatcher_wanted());
-	expect_entry(test, d);
+	dk_expect_entry(test, d);
 	kunit_info(test, "auto: JIT %s on this CPU",
 		   arch_dispatcher_wanted() ? "wanted" : "not wanted");
 
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[1]), 0);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[2]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[0]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[1]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[2]), 0);
 }
 
 static enum dispatcher_mode saved_mode;
@@ -1549,10 +625,10 @@ static int churn_call(enum churn_entry entry, unsigned int k, int a)
 	churn_image_t image;
 
 	if (entry == CHURN_CALL)
-		return dispatcher_call(kunit_churn, tgts[k], a, k);
+		return dispatcher_call(kunit_churn, dk_tgts[k], a, k);
 	/* Nothing may free the image until this task switches voluntarily. */
 	image = READ_ONCE(DISPATCHER(kunit_churn).sc_key->func);
-	return image(a, k, tgts[k]);
+	return image(a, k, dk_tgts[k]);
 }
 
 /* Call every churn target, registered or not, until told to stop. */
@@ -1565,7 +641,7 @@ static int churn_caller(void *data)
 	while (!kthread_should_stop()) {
 		for (k = 0; k < CHURN_TARGETS; k++, a++) {
 			got = churn_call(c->entry, k, a);
-			if (got != tgts[k](a, k))
+			if (got != dk_tgts[k](a, k))
 				atomic_inc(&c->wrong);
 		}
 		atomic_long_add(CHURN_TARGETS, &c->calls);
@@ -1617,19 +693,21 @@ static void dispatcher_test_churn(struct kunit *test)
 		switch (users[x] ? prandom_u32_state(&rnd) % 3 : 0) {
 		case 0:
 			if (users[x] < CHURN_MAX_USERS) {
-				ret = dispatcher_register(kunit_churn, tgts[x]);
+				ret = dispatcher_register(kunit_churn,
+							  dk_tgts[x]);
 				users[x]++;
 				break;
 			}
 			fallthrough;
 		case 1:
-			ret = dispatcher_unregister(kunit_churn, tgts[x]);
+			ret = dispatcher_unregister(kunit_churn, dk_tgts[x]);
 			users[x]--;
 			break;
 		default:
 			if (users[y] == CHURN_MAX_USERS)
 				y = x;	/* replace with itself: a no-op */
-			ret = dispatcher_replace(kunit_churn, tgts[x], tgts[y]);
+			ret = dispatcher_replace(kunit_churn, dk_tgts[x],
+						 dk_tgts[y]);
 			users[x]--;
 			users[y]++;
 			break;
@@ -1650,12 +728,12 @@ static void dispatcher_test_churn(struct kunit *test)
 
 	/* The dispatcher agrees with the model, then is emptied. */
 	for (k = 0; k < CHURN_TARGETS; k++) {
-		KUNIT_EXPECT_EQ_MSG(test, users_of(d, tgts[k]), users[k],
+		KUNIT_EXPECT_EQ_MSG(test, users_of(d, dk_tgts[k]), users[k],
 				    "target %u", k);
 		nr += !!users[k];
 		while (users[k]--)
 			KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_churn,
-								    tgts[k]), 0);
+								    dk_tgts[k]), 0);
 	}
 	KUNIT_EXPECT_EQ(test, d->nr_targets, 0);
 	kunit_info(test, "%u targets registered at the end", nr);
@@ -1681,7 +759,7 @@ static int held_caller(void *data)
 		cpu_relax();
 	h->ok = atomic_read(&h->step) == 2;
 	for (k = 0; h->ok && k < 4; k++)
-		h->ok = image(k, 1, tgts[k]) == tgts[k](k, 1);
+		h->ok = image(k, 1, dk_tgts[k]) == dk_tgts[k](k, 1);
 	preempt_enable();
 	complete(&h->caller_done);
 	return 0;
@@ -1694,8 +772,8 @@ static int held_updater(void *data)
 
 	while (atomic_read(&h->step) != 1)
 		cpu_relax();
-	if (!dispatcher_register(kunit_churn, tgts[1]) &&
-	    !dispatcher_register(kunit_churn, tgts[2]))
+	if (!dispatcher_register(kunit_churn, dk_tgts[1]) &&
+	    !dispatcher_register(kunit_churn, dk_tgts[2]))
 		atomic_set(&h->step, 2);
 	else
 		atomic_set(&h->step, 3);
@@ -1722,7 +800,7 @@ static void dispatcher_test_held(struct kunit *test)
 	JIT_REQUIRES(test);
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two CPUs");
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_churn, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_churn, dk_tgts[0]), 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->image);
 	before = d->image->text;
 	/*
@@ -1751,7 +829,7 @@ static void dispatcher_test_held(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, h.ok);
 	KUNIT_EXPECT_PTR_NE(test, d->image->text, before);
 	for (k = 0; k < 3; k++)
-		KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_churn, tgts[k]), 0);
+		KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_churn, dk_tgts[k]), 0);
 }
 
 /*
@@ -1771,7 +849,7 @@ static void dispatcher_jit_test_kallsyms(struct kunit *test)
 	buf = kunit_kzalloc(test, KSYM_SYMBOL_LEN, GFP_KERNEL);
 	line = kunit_kzalloc(test, KSYM_SYMBOL_LEN, GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, sym && buf && line);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[0]), 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->image);
 	/* The symbol is the code from the entry on, as for a BPF program. */
 	entry = (unsigned long)d->image->entry;
@@ -1800,7 +878,7 @@ static void dispatcher_jit_test_kallsyms(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, listed, 1);
 
-	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[0]), 0);
 	KUNIT_EXPECT_NULL(test, d->image);
 	/* Named until freed, which is after every CPU has left it. */
 	dispatcher_barrier();
@@ -1867,7 +945,7 @@ static void dispatcher_jit_test_entry(struct kunit *test)
 	u8 *entry;
 
 	JIT_REQUIRES(test);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[0]), 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->image);
 	entry = d->image->entry;
 	KUNIT_EXPECT_EQ(test, entry - (u8 *)d->image->text, 16);
@@ -1898,13 +976,15 @@ static void dispatcher_jit_test_entry(struct kunit *test)
 #endif
 
 	/* A direct call into the image, through its thunk if any. */
-	KUNIT_EXPECT_EQ(test, jit_call_site(3, 4, tgts[0]), tgts[0](3, 4));
-	KUNIT_EXPECT_EQ(test, jit_call_site(5, 6, tgts[1]), tgts[1](5, 6));
+	KUNIT_EXPECT_EQ(test, jit_call_site(3, 4, dk_tgts[0]),
+			dk_tgts[0](3, 4));
+	KUNIT_EXPECT_EQ(test, jit_call_site(5, 6, dk_tgts[1]),
+			dk_tgts[1](5, 6));
 #if defined(CONFIG_HAVE_STATIC_CALL_INLINE) && defined(CONFIG_INSTRUCTION_DECODER)
 	KUNIT_EXPECT_EQ(test, jit_call_dest(test, entry),
 			(unsigned long)entry - thunk_len);
 #endif
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[0]), 0);
 }
 
 /*
@@ -1918,7 +998,7 @@ static void dispatcher_jit_test_text(struct kunit *test)
 	unsigned long entry, end;
 
 	JIT_REQUIRES(test);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[0]), 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->image);
 	entry = (unsigned long)d->image->entry;
 	end = (unsigned long)d->image->text + d->image->len;
@@ -1926,12 +1006,12 @@ static void dispatcher_jit_test_text(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, is_dispatcher_text_address(entry));
 	KUNIT_EXPECT_TRUE(test, is_dispatcher_text_address(end - 1));
 	KUNIT_EXPECT_FALSE(test, is_dispatcher_text_address(end));
-	KUNIT_EXPECT_FALSE(test, is_dispatcher_text_address((unsigned long)tgts[0]));
+	KUNIT_EXPECT_FALSE(test, is_dispatcher_text_address((unsigned long)dk_tgts[0]));
 #if IS_BUILTIN(CONFIG_DISPATCHER_KUNIT_TEST)
 	KUNIT_EXPECT_TRUE(test, kernel_text_address(entry));
 #endif
 
-	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[0]), 0);
 	dispatcher_barrier();
 	KUNIT_EXPECT_FALSE(test, is_dispatcher_text_address(entry));
 #if IS_BUILTIN(CONFIG_DISPATCHER_KUNIT_TEST)
@@ -1955,7 +1035,7 @@ static void dispatcher_jit_test_orc(struct kunit *test)
 	struct pt_regs regs = {};
 
 	JIT_REQUIRES(test);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[0]), 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->image);
 
 	regs.ip = (unsigned long)d->image->entry + 4;
@@ -1966,7 +1046,7 @@ static void dispatcher_jit_test_orc(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, unwind_done(&state));
 	KUNIT_EXPECT_EQ(test, unwind_get_return_address(&state), ret_ip);
 
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[0]), 0);
 }
 #else
 static void dispatcher_jit_test_orc(struct kunit *test)
@@ -2024,15 +1104,15 @@ static void dispatcher_jit_test_cfi(struct kunit *test)
 				strlen("report_cfi_failure"), 1);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "cannot trace report_cfi_failure()");
 	KUNIT_ASSERT_EQ(test, register_ftrace_function(&jit_cfi_ops), 0);
-	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, tgts[0]), 0);
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[0]), 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->image);
 	atomic_set(&jit_cfi.reports, 0);
 
 	/* Registered, and unregistered of the right type: no report. */
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[0], 1, 2),
-			tgts[0](1, 2));
-	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, tgts[1], 1, 2),
-			tgts[1](1, 2));
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, dk_tgts[0], 1, 2),
+			dk_tgts[0](1, 2));
+	KUNIT_EXPECT_EQ(test, dispatcher_call(kunit_jit, dk_tgts[1], 1, 2),
+			dk_tgts[1](1, 2));
 	KUNIT_EXPECT_EQ(test, atomic_read(&jit_cfi.reports), 0);
 
 	/* The plain indirect call of the confused type: one report. */
@@ -2052,7 +1132,7 @@ static void dispatcher_jit_test_cfi(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, unregister_ftrace_function(&jit_cfi_ops), 0);
 	ftrace_free_filter(&jit_cfi_ops);
-	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, tgts[0]), 0);
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[0]), 0);
 }
 #else
 static void dispatcher_jit_test_cfi(struct kunit *test)
@@ -2085,9 +1165,4 @@ static struct kunit_suite dispatcher_jit_suite = {
 	.test_cases = dispatcher_jit_cases,
 };
 
-kunit_test_suites(&dispatcher_api_suite, &dispatcher_image_suite,
-		  &dispatcher_jit_suite);
-
-MODULE_DESCRIPTION("KUnit tests for the generic dispatcher");
-MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+kunit_test_suite(dispatcher_jit_suite);

@@ -35,22 +35,29 @@ out=$logs/lint.out
 # is inside the macro that defines it (EXPORT_SYMBOL), as upstream.
 #
 # tools/testing/dispatcher/include/ holds userspace stand-ins for kernel
-# headers (as tools/testing/vma and tools/include do): their macros
-# mirror the kernel's, which trip the same macro checks there, and
-# linux/cfi.h includes asm/cfi.h as the kernel's does (INCLUDE_LINUX).
+# headers (as tools/testing/vma and tools/include do): their macros and
+# types mirror the kernel's (scoped_guard()'s flow control, atomic_t's
+# typedefs), which trip the same checks there, and linux/cfi.h includes
+# asm/cfi.h as the kernel's does (INCLUDE_LINUX).
+#
+# EXPORT_DISPATCHER_GPL() and EXPORT_DISPATCHER() export what the
+# DEFINE_DISPATCHER() they follow defines, which checkpatch cannot see
+# (EXPORT_SYMBOL).  patches/0006 restores upstream's stubs for
+# DEFINE_BPF_DISPATCHER() and friends where there is no dispatcher JIT,
+# which ignore their argument (MACRO_ARG_UNUSED).
 ignore_for() {
 	case "$1" in
 	include/linux/dispatcher.h)
-		echo "--ignore MACRO_ARG_REUSE,NEW_TYPEDEFS,AVOID_EXTERNS,FUNCTION_ARGUMENTS,MACRO_WITH_FLOW_CONTROL,MULTISTATEMENT_MACRO_USE_DO_WHILE"
+		echo "--ignore MACRO_ARG_REUSE,NEW_TYPEDEFS,AVOID_EXTERNS,FUNCTION_ARGUMENTS,MACRO_WITH_FLOW_CONTROL,MULTISTATEMENT_MACRO_USE_DO_WHILE,EXPORT_SYMBOL"
 		;;
 	lib/dispatcher/core.c)
 		echo "--ignore UNDOCUMENTED_SETUP"
 		;;
 	0006-bpf-rebuild-the-BPF-dispatcher-on-lib-dispatcher.patch)
-		echo "--ignore TRAILING_SEMICOLON,EXPORT_SYMBOL"
+		echo "--ignore TRAILING_SEMICOLON,EXPORT_SYMBOL,MACRO_ARG_UNUSED"
 		;;
 	tools/testing/dispatcher/include/*)
-		echo "--ignore MACRO_ARG_REUSE,MACRO_ARG_UNUSED,MACRO_ARG_PRECEDENCE,COMPLEX_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,PREFER_PR_LEVEL,PRINTK_WITHOUT_KERN_LEVEL,LOGGING_CONTINUATION,EXPORT_SYMBOL,IS_ENABLED_CONFIG,AVOID_BUG,AVOID_EXTERNS,CAMELCASE,INCLUDE_LINUX"
+		echo "--ignore MACRO_ARG_REUSE,MACRO_ARG_UNUSED,MACRO_ARG_PRECEDENCE,COMPLEX_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,PREFER_PR_LEVEL,PRINTK_WITHOUT_KERN_LEVEL,LOGGING_CONTINUATION,EXPORT_SYMBOL,IS_ENABLED_CONFIG,AVOID_BUG,AVOID_EXTERNS,CAMELCASE,INCLUDE_LINUX,NEW_TYPEDEFS,MACRO_WITH_FLOW_CONTROL,UNNECESSARY_ELSE,BRACES"
 		;;
 	esac
 }

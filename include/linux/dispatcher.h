@@ -46,25 +46,39 @@
  * Updates (register, unregister, replace and module eviction) sleep and are
  * serialised per dispatcher; calls run concurrently on other CPUs without
  * any lock.  An update builds a new image, switches the static_call to it
- * and retires the old image, which is freed only after an RCU-tasks grace
- * period followed by an RCU grace period.  The first waits out any task
- * preempted inside the old image, the second any CPU executing it with
- * preemption or interrupts disabled, in hard or soft interrupt or in NMI.
- * Callers therefore need no read-side protection of their own: a dispatch
- * point may be called from any context.
+ * and retires the old image, which is freed only after its grace period:
+ *
+ * - For a dispatch point defined with DEFINE_DISPATCHER(), an RCU-tasks
+ *   grace period followed by an RCU one.  The first waits out any task
+ *   preempted inside the old image, the second any CPU executing it with
+ *   preemption or interrupts disabled, in hard or soft interrupt or in
+ *   NMI.  Callers need no read-side protection of their own: such a dispatch
+ *   point may be called from any context in which RCU is watching, that is
+ *   anywhere but the idle loop's RCU-idle sections and noinstr code.
+ *
+ * - For one defined with DEFINE_DISPATCHER_RCU(), whose callers are always
+ *   inside an RCU read-side critical section (rcu_read_lock(), softirq or
+ *   BH-disabled code such as the packet path, preemption or interrupts
+ *   disabled), an RCU grace period only, as upstream's BPF dispatcher did.
+ *
+ * With CONFIG_PROVE_RCU, a call from a context the dispatch point does not
+ * allow is counted in debugfs and WARNs once.
  *
  * The image never calls a target, it jumps to it, so a CPU has left the
  * image before the target runs.  Keeping the *target* alive while it is
  * called is the caller's business, exactly as for ``fn(args...)``.
  *
- * Updates do not wait for the grace periods.  At most
- * %DISPATCHER_MAX_RETIRING retired images wait to be freed at any time; an
- * update that would exceed that waits for older images to be freed first.
- * So a kernel thread that calls through dispatchers in a loop without
- * ever sleeping holds up RCU-tasks grace periods and, after a few
- * updates, the updates themselves, as it would for ftrace's and BPF's
- * trampolines; such a loop calls cond_resched_tasks_rcu_qs(), since
- * cond_resched() is not a quiescent state for RCU tasks.
+ * Updates never wait for grace periods, so they may be made under locks
+ * that callers hold (rtnl, for one).  At most %DISPATCHER_MAX_RETIRING
+ * retired images wait to be freed at any time, plus one per dispatch point:
+ * an update made while that many are retiring builds no image.  It
+ * switches the dispatch point to its default function, the plain call, and
+ * a work item builds the image once retirements have drained.  A kernel
+ * thread that calls through a dispatch point in a loop without ever
+ * sleeping holds up RCU-tasks grace periods and so, for a while, the
+ * images of updates, as it would for ftrace's and BPF's trampolines; such a
+ * loop calls cond_resched_tasks_rcu_qs(), since cond_resched() is not a
+ * quiescent state for RCU tasks.
  */
 
 /**
@@ -73,9 +87,18 @@
  * A target inside a module is evicted when the module goes away: on
  * %MODULE_STATE_GOING, before its text is freed, every dispatcher drops the
  * targets that lie in the module, whatever their reference counts, and
- * rebuilds its image.  The module is not pinned.  A dispatcher defined in a
- * module is released the same way, and its module must make no more calls
- * through it once it is going.
+ * rebuilds its image.  The module is not pinned: code that registers a
+ * target in a module other than its own holds a reference on that module
+ * (try_module_get()) for as long as the target is registered, or it
+ * unregisters the target before the module goes.  After the eviction the
+ * target is no longer registered, and unregistering it is the caller bug
+ * it is for any target that is not registered (-ENOENT, with a WARN).
+ * A dispatcher defined in a module is released the same way, and its
+ * module must make no more calls through it once it is going.
+ *
+ * To let modules call through a dispatch point built into the kernel, or
+ * register targets with it, export it with EXPORT_DISPATCHER_GPL() and
+ * declare it with DECLARE_DISPATCHER().
  */
 
 #include <linux/args.h>
@@ -85,9 +108,13 @@
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/static_call.h>
 
-/* Retired images that may wait for their grace periods at any one time. */
+/*
+ * Retired images that may wait for their grace periods at any one time
+ * before updates stop building images (see "grace period" above).
+ */
 #define DISPATCHER_MAX_RETIRING		16
 
 /*
@@ -239,6 +266,20 @@
 	__DISPATCHER_TYPES(dp, ret, n, __VA_ARGS__);			\
 	__DISPATCHER_PROTO(DISPATCHER_FUNC(dp), dp, ret, n, __VA_ARGS__)
 
+void __dispatcher_bad_context(struct dispatcher *d);
+
+/*
+ * May a dispatch point be called here?  RCU must be watching, and a
+ * dispatch point with RCU-only grace periods needs a read-side critical
+ * section of some kind.  Checked with CONFIG_PROVE_RCU only.
+ */
+#ifdef CONFIG_PROVE_RCU
+#define __dispatcher_context_ok(rcu)					\
+	(rcu_is_watching() && (!(rcu) || rcu_read_lock_any_held()))
+#else
+#define __dispatcher_context_ok(rcu)	((void)(rcu), true)
+#endif
+
 /*
  * Everything DEFINE_DISPATCHER() defines, with the names and attributes of
  * the dispatch function and the image as parameters.  The dispatch
@@ -247,7 +288,7 @@
  * call itself, rather than a second one through the static_call of an
  * architecture without HAVE_STATIC_CALL.
  */
-#define __DEFINE_DISPATCHER(dp, fname, ksym, jit, attrs, ret, n, ...)	\
+#define __DEFINE_DISPATCHER(dp, fname, ksym, jit, rcu_only, attrs, ret, n, ...) \
 	static attrs __DISPATCHER_PROTO(DISPATCHER_DEFAULT(dp), dp, ret, n, \
 					__VA_ARGS__)			\
 	{								\
@@ -265,15 +306,19 @@
 		.name		= #dp,					\
 		.sym		= ksym,					\
 		.jit_targets	= jit,					\
+		.rcu		= rcu_only,				\
 		.mutex		= __MUTEX_INITIALIZER(DISPATCHER(dp).mutex), \
 		.nr_args	= CONCATENATE(__DISPATCHER_NARGS, n),	\
 		.sc_key		= &STATIC_CALL_KEY(DISPATCHER_SC(dp)),	\
 		.sc_tramp	= STATIC_CALL_TRAMP_ADDR(DISPATCHER_SC(dp)), \
 		.default_func	= DISPATCHER_DEFAULT(dp),		\
 		.list		= LIST_HEAD_INIT(DISPATCHER(dp).list),	\
+		.deferred	= LIST_HEAD_INIT(DISPATCHER(dp).deferred), \
 	};								\
 	noinline attrs __DISPATCHER_PROTO(fname, dp, ret, n, __VA_ARGS__) \
 	{								\
+		if (unlikely(!__dispatcher_context_ok(rcu_only)))	\
+			__dispatcher_bad_context(&DISPATCHER(dp));	\
 		if (!IS_ENABLED(CONFIG_DISPATCHER_IMAGES))		\
 			return __dispatcher_fn(__DISPATCHER(CALL, n,	\
 							    __VA_ARGS__)); \
@@ -282,18 +327,20 @@
 	}
 
 /* DEFINE_DISPATCHER(): a dispatch point with the library's names. */
-#define __DEFINE_DISPATCHER_PLAIN(dp, ret, n, ...)			\
+#define __DEFINE_DISPATCHER_PLAIN(dp, rcu_only, ret, n, ...)		\
 	__DECLARE_DISPATCHER(dp, ret, n, __VA_ARGS__);			\
 	__DEFINE_DISPATCHER(dp, DISPATCHER_FUNC(dp), "dispatcher_" #dp,	\
-			    false, __dispatcher_plain, ret, n, __VA_ARGS__)
+			    false, rcu_only, __dispatcher_plain, ret, n,	\
+			    __VA_ARGS__)
 
 /* No attributes: the dispatch functions of DEFINE_DISPATCHER(). */
 #define __dispatcher_plain
 
 /* DEFINE_DISPATCHER_ADAPTER(): the adapter names and declares @fname. */
-#define __DEFINE_DISPATCHER_ADAPTER(dp, fname, ksym, attrs, ret, n, ...)	\
+#define __DEFINE_DISPATCHER_ADAPTER(dp, fname, ksym, rcu_only, attrs, ret, n, ...) \
 	__DISPATCHER_TYPES(dp, ret, n, __VA_ARGS__);			\
-	__DEFINE_DISPATCHER(dp, fname, ksym, true, attrs, ret, n, __VA_ARGS__)
+	__DEFINE_DISPATCHER(dp, fname, ksym, true, rcu_only, attrs, ret, n, \
+			    __VA_ARGS__)
 
 /**
  * DECLARE_DISPATCHER - declare a dispatch point defined elsewhere
@@ -328,13 +375,58 @@
  *			  const struct bpf_insn *, insn);
  */
 #define DEFINE_DISPATCHER(name, ret, ...)				\
-	__DEFINE_DISPATCHER_PLAIN(name, ret, COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
+	__DEFINE_DISPATCHER_PLAIN(name, false, ret, COUNT_ARGS(__VA_ARGS__), \
+				  __VA_ARGS__)
+
+/**
+ * DEFINE_DISPATCHER_RCU - define a dispatch point called under RCU only
+ * @name: name of the dispatch point
+ * @ret: return type of the targets
+ * @...: the targets' parameters, as for DEFINE_DISPATCHER()
+ *
+ * As DEFINE_DISPATCHER(), for a dispatch point whose every call is made
+ * inside an RCU read-side critical section: rcu_read_lock(), softirq or
+ * BH-disabled code (the packet path), preemption or interrupts disabled.
+ * Its retired images then wait for an RCU grace period only, not for an
+ * RCU-tasks one, which a task that never sleeps can hold up for as long as
+ * it runs.  With CONFIG_PROVE_RCU a call outside such a section is
+ * reported.
+ */
+#define DEFINE_DISPATCHER_RCU(name, ret, ...)				\
+	__DEFINE_DISPATCHER_PLAIN(name, true, ret, COUNT_ARGS(__VA_ARGS__), \
+				  __VA_ARGS__)
+
+/**
+ * EXPORT_DISPATCHER_GPL - let GPL modules use a dispatch point
+ * @name: name of the dispatch point, defined in the same file
+ *
+ * Exports what dispatcher_call(), dispatcher_register() and friends use:
+ * the dispatch function and the &struct dispatcher.
+ */
+#define EXPORT_DISPATCHER_GPL(name)					\
+	EXPORT_SYMBOL_GPL(DISPATCHER(name));				\
+	EXPORT_SYMBOL_GPL(DISPATCHER_FUNC(name))
+
+/**
+ * EXPORT_DISPATCHER - let any module call through a dispatch point
+ * @name: name of the dispatch point, defined in the same file
+ *
+ * As EXPORT_DISPATCHER_GPL(), for a dispatch point called from an inline
+ * function of an interface exported to any module (as bpf_prog_run_xdp()
+ * calls the XDP dispatcher).  Registering targets stays GPL-only: the
+ * registration functions are exported with EXPORT_SYMBOL_GPL().
+ */
+#define EXPORT_DISPATCHER(name)						\
+	EXPORT_SYMBOL(DISPATCHER(name));				\
+	EXPORT_SYMBOL(DISPATCHER_FUNC(name))
 
 /**
  * DEFINE_DISPATCHER_ADAPTER - define a dispatch point behind an older API
  * @name: name of the dispatch point, for DISPATCHER(@name) and debugfs
  * @func: name of the dispatch function, instead of DISPATCHER_FUNC(@name)
  * @sym: name of the image in kallsyms and perf, a string
+ * @rcu_only: true if every call is made under RCU, as for
+ *	DEFINE_DISPATCHER_RCU()
  * @attrs: attributes of the functions that make the indirect call, such
  *	as the &__nocfi an adapter's targets may need
  * @ret: return type of the targets
@@ -348,8 +440,8 @@
  * adapter's targets may be JIT text that kernel_text_address() does not
  * know, such as a BPF program that is not in kallsyms.
  */
-#define DEFINE_DISPATCHER_ADAPTER(name, func, sym, attrs, ret, ...)	\
-	__DEFINE_DISPATCHER_ADAPTER(name, func, sym, attrs, ret,	\
+#define DEFINE_DISPATCHER_ADAPTER(name, func, sym, rcu_only, attrs, ret, ...) \
+	__DEFINE_DISPATCHER_ADAPTER(name, func, sym, rcu_only, attrs, ret, \
 				    COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
 
 /*
@@ -390,7 +482,9 @@
  * target whose type is not DISPATCHER_FN_T(@name) (a function of another
  * prototype, a void pointer, an integer) does not compile.
  *
- * Context: Any context in which calling @fn directly would be allowed.
+ * Context: Any context in which calling @fn directly would be allowed and
+ * RCU is watching; for a dispatch point defined with
+ * DEFINE_DISPATCHER_RCU(), inside an RCU read-side critical section.
  * Return: What @fn returns.
  */
 #define dispatcher_call(name, fn, args...)				\
@@ -411,10 +505,10 @@ int __dispatcher_replace(struct dispatcher *d, void *old, void *new);
  * with two references.  On error nothing changes and calls stay correct.
  *
  * Context: Process context; sleeps.  Takes the dispatcher's mutex.
- * Return: 0 on success; -EINVAL if @fn is NULL, -EFAULT if @fn is not
- * kernel text (both with a WARN), -EOVERFLOW if @fn's reference count is
- * saturated (with a WARN), -ENOMEM or the JIT's error if the new image
- * could not be built.
+ * Return: 0 on success; -EINVAL if @fn is NULL or not kernel text (with a
+ * WARN), -EOVERFLOW if @fn's reference count is saturated (with a WARN),
+ * -ENOMEM or the JIT's error if the new image could not be built.  Each
+ * failure is counted in debugfs and reported, ratelimited.
  */
 #define dispatcher_register(name, fn)					\
 	__dispatcher_register(&DISPATCHER(name), __dispatcher_checked(name, fn))
@@ -448,13 +542,15 @@ int __dispatcher_replace(struct dispatcher *d, void *old, void *new);
  *
  * Context: Process context; sleeps.  Takes the dispatcher's mutex.
  * Return: 0 on success, or the errors of dispatcher_register() for @new
- * and of dispatcher_unregister() for @old.
+ * and of dispatcher_unregister() for @old: -EINVAL (with a WARN) if
+ * either is NULL.
  */
 #define dispatcher_replace(name, old, new)				\
-	__dispatcher_replace(&DISPATCHER(name),				\
-			     __dispatcher_checked(name, old),		\
-			     __dispatcher_checked(name, new))
+	__dispatcher_replace_both(&DISPATCHER(name),			\
+				  __dispatcher_checked(name, old),	\
+				  __dispatcher_checked(name, new))
 
+int __dispatcher_replace_both(struct dispatcher *d, void *old, void *new);
 void dispatcher_barrier(void);
 
 /*
@@ -493,8 +589,11 @@ static inline int dispatcher_get_kallsym(unsigned int symnum,
  * lib/dispatcher/core.c say "no JIT": arch_dispatcher_image_size() returns
  * 0 and every dispatch point makes plain indirect calls.  An architecture
  * with a JIT selects HAVE_DISPATCHER_JIT and overrides all of them; see
- * &struct dispatcher_ops for what each one does.  arch_dispatcher_wanted()
- * tells whether images pay off on this CPU, for dispatcher=auto.
+ * &struct dispatcher_ops for what each one does; arch_dispatcher_alloc()
+ * and arch_dispatcher_free() give lib/dispatcher packs of executable
+ * memory to carve images from, and arch_dispatcher_invalidate() fills a
+ * freed part of one with traps.  arch_dispatcher_wanted() tells whether
+ * images pay off on this CPU, for dispatcher=auto.
  */
 unsigned int arch_dispatcher_image_size(unsigned int nr_targets);
 unsigned int arch_dispatcher_image_depth(unsigned int nr_targets);
@@ -504,6 +603,7 @@ int arch_dispatcher_generate(void *buf, void *image, unsigned int size,
 bool arch_dispatcher_wanted(void);
 void *arch_dispatcher_alloc(unsigned int size);
 void arch_dispatcher_free(void *image, unsigned int size);
+void arch_dispatcher_invalidate(void *image, unsigned int len);
 int arch_dispatcher_copy(void *dst, const void *src, unsigned int len);
 
 #endif /* _LINUX_DISPATCHER_H */

@@ -12,11 +12,21 @@
 #include "dispatcher_internal.h"
 
 /* Dispatchers that have had targets; the mutex nests outside each d->mutex. */
-DEFINE_MUTEX(dispatcher_list_mutex);
-LIST_HEAD(dispatcher_list);
+static DEFINE_MUTEX(dispatcher_list_mutex);
+static LIST_HEAD(dispatcher_list);
 
-/* Retired images not freed yet; bounded by DISPATCHER_MAX_RETIRING. */
+/*
+ * Retired images not freed yet.  While there are DISPATCHER_MAX_RETIRING
+ * of them, updates build no image: they switch to the default function and
+ * put their dispatcher on dispatcher_deferred, and dispatcher_rebuild_work
+ * builds its image once the retirements have drained.  An update never
+ * waits for a grace period.
+ */
 static atomic_t dispatcher_retiring = ATOMIC_INIT(0);
+static LIST_HEAD(dispatcher_deferred);
+static DEFINE_SPINLOCK(dispatcher_deferred_lock);
+static void dispatcher_rebuild(struct work_struct *work);
+static DECLARE_WORK(dispatcher_rebuild_work, dispatcher_rebuild);
 
 /*
  * The architecture's image back end.  These defaults mean "no JIT": every
@@ -45,6 +55,10 @@ void * __weak arch_dispatcher_alloc(unsigned int size)
 }
 
 void __weak arch_dispatcher_free(void *image, unsigned int size)
+{
+}
+
+void __weak arch_dispatcher_invalidate(void *image, unsigned int len)
 {
 }
 
@@ -112,8 +126,8 @@ static const struct dispatcher_ops dispatcher_arch_ops = {
 	.image_size	= arch_dispatcher_image_size,
 	.depth		= arch_dispatcher_image_depth,
 	.generate	= arch_dispatcher_generate,
-	.alloc		= arch_dispatcher_alloc,
-	.free		= arch_dispatcher_free,
+	.alloc		= dispatcher_pack_alloc,
+	.free		= dispatcher_pack_free,
 	.copy		= arch_dispatcher_copy,
 };
 
@@ -145,8 +159,13 @@ static void dispatcher_image_free(struct work_struct *work)
 	dispatcher_ksym_del(img);
 	img->ops->free(img->text, img->size);
 	call_rcu(&img->rcu, dispatcher_image_rcu_free);
-	if (atomic_dec_return(&dispatcher_retiring) < DISPATCHER_MAX_RETIRING)
-		wake_up_var(&dispatcher_retiring);
+	if (atomic_dec_return(&dispatcher_retiring) >= DISPATCHER_MAX_RETIRING)
+		return;
+	/* Pairs with the smp_mb() in dispatcher_defer(). */
+	scoped_guard(spinlock, &dispatcher_deferred_lock)
+		if (!list_empty(&dispatcher_deferred))
+			queue_work(system_wq, &dispatcher_rebuild_work);
+	wake_up_var(&dispatcher_retiring);
 }
 
 /* The RCU-tasks grace period is over; wait for an RCU one, then free. */
@@ -160,9 +179,10 @@ static void dispatcher_image_tasks_done(struct rcu_head *rcu)
 
 /*
  * Free @img once no CPU can be executing it.  The static_call no longer
- * points at it, but a task may have been preempted inside it (RCU tasks)
- * and a CPU may be running it with preemption disabled (RCU).  Until then
- * it stays kernel text, with its name.
+ * points at it, but a CPU may be running it with preemption disabled or
+ * inside an RCU read-side critical section (RCU) and, unless every caller
+ * is in one (&dispatcher.rcu), a task may have been preempted inside it
+ * (RCU tasks).  Until then it stays kernel text, with its name.
  */
 static void dispatcher_image_retire(struct dispatcher_image *img)
 {
@@ -170,22 +190,46 @@ static void dispatcher_image_retire(struct dispatcher_image *img)
 		return;
 	INIT_RCU_WORK(&img->rwork, dispatcher_image_free);
 	atomic_inc(&dispatcher_retiring);
-	call_rcu_tasks(&img->rcu, dispatcher_image_tasks_done);
+	if (img->rcu_only)
+		queue_rcu_work(system_wq, &img->rwork);
+	else
+		call_rcu_tasks(&img->rcu, dispatcher_image_tasks_done);
 }
 
 /**
  * dispatcher_barrier - wait until every retired image has been freed
  *
  * For code that must know the images it retired are gone, such as a test
- * or a module whose dispatchers used an image back end of its own.
+ * or a module whose dispatchers used an image back end of its own.  Images
+ * whose build was deferred because too many were retiring are built by
+ * the time it returns.
  *
  * Context: Process context; sleeps for up to two grace periods.
  */
 void dispatcher_barrier(void)
 {
 	wait_var_event(&dispatcher_retiring, !atomic_read(&dispatcher_retiring));
+	flush_work(&dispatcher_rebuild_work);
 }
 EXPORT_SYMBOL_GPL(dispatcher_barrier);
+
+/*
+ * Too many images are retiring to build one for @d: it runs on its
+ * default function until dispatcher_rebuild() builds one.
+ */
+static void dispatcher_defer(struct dispatcher *d)
+{
+	lockdep_assert_held(&d->mutex);
+
+	d->nr_deferred++;
+	scoped_guard(spinlock, &dispatcher_deferred_lock)
+		if (list_empty(&d->deferred))
+			list_add_tail(&d->deferred, &dispatcher_deferred);
+	/* The retirements may have drained meanwhile; see dispatcher_image_free(). */
+	smp_mb();
+	if (atomic_read(&dispatcher_retiring) < DISPATCHER_MAX_RETIRING)
+		queue_work(system_wq, &dispatcher_rebuild_work);
+}
 
 /*
  * Build an image for @targets.  Returns NULL when there is no JIT or it is
@@ -212,9 +256,9 @@ dispatcher_image_build(struct dispatcher *d,
 	if (!size)
 		return NULL;
 
-	/* Bound the images waiting for their grace periods. */
-	wait_var_event(&dispatcher_retiring,
-		       atomic_read(&dispatcher_retiring) < DISPATCHER_MAX_RETIRING);
+	/* Bound the images waiting for their grace periods, without waiting. */
+	if (atomic_read(&dispatcher_retiring) >= DISPATCHER_MAX_RETIRING)
+		return ERR_PTR(-EBUSY);
 
 	img = kzalloc(sizeof(*img), GFP_KERNEL);
 	buf = kvmalloc(size, GFP_KERNEL);
@@ -230,6 +274,8 @@ dispatcher_image_build(struct dispatcher *d,
 		goto err;
 	}
 	img->size = size;
+	img->held = ops == &dispatcher_arch_ops ? dispatcher_pack_size(size) : size;
+	img->rcu_only = d->rcu;
 	img->text = ops->alloc(size);
 	if (!img->text) {
 		ret = -ENOMEM;
@@ -308,7 +354,11 @@ static int dispatcher_commit(struct dispatcher *d,
 
 	if (nr_targets)
 		img = dispatcher_image_build(d, targets, nr_targets);
-	if (IS_ERR(img)) {
+	if (PTR_ERR(img) == -EBUSY) {
+		img = NULL;
+		d->jit_err = 0;
+		dispatcher_defer(d);
+	} else if (IS_ERR(img)) {
 		d->jit_err = PTR_ERR(img);
 		if (!must)
 			return d->jit_err;
@@ -318,6 +368,37 @@ static int dispatcher_commit(struct dispatcher *d,
 	}
 	dispatcher_switch(d, targets, nr_targets, img);
 	return 0;
+}
+
+/*
+ * Build the images deferred by dispatcher_defer(), while fewer than
+ * DISPATCHER_MAX_RETIRING images are retiring.  dispatcher_list_mutex
+ * keeps a dispatcher of a module from being released meanwhile.
+ */
+static void dispatcher_rebuild(struct work_struct *work)
+{
+	unsigned long updates;
+	struct dispatcher *d;
+
+	guard(mutex)(&dispatcher_list_mutex);
+	while (atomic_read(&dispatcher_retiring) < DISPATCHER_MAX_RETIRING) {
+		scoped_guard(spinlock, &dispatcher_deferred_lock) {
+			d = list_first_entry_or_null(&dispatcher_deferred,
+						     struct dispatcher,
+						     deferred);
+			if (d)
+				list_del_init(&d->deferred);
+		}
+		if (!d)
+			break;
+		guard(mutex)(&d->mutex);
+		if (d->image || !d->nr_targets)
+			continue;
+		/* The targets do not change: not an update. */
+		updates = d->nr_updates;
+		dispatcher_commit(d, d->targets, d->nr_targets, true);
+		d->nr_updates = updates;
+	}
 }
 
 /* Index of @addr in @d's targets, or of where it would be inserted. */
@@ -375,16 +456,6 @@ static struct dispatcher_target *dispatcher_edit(struct dispatcher *d,
 	return t;
 }
 
-/* Put @d on the list of dispatchers with targets, and into debugfs. */
-static void dispatcher_link(struct dispatcher *d)
-{
-	guard(mutex)(&dispatcher_list_mutex);
-	if (list_empty(&d->list)) {
-		list_add_tail(&d->list, &dispatcher_list);
-		dispatcher_debugfs_add(d);
-	}
-}
-
 static int dispatcher_check_target(struct dispatcher *d, void *fn)
 {
 	if (WARN_ONCE(!fn, "dispatcher: NULL target\n"))
@@ -395,7 +466,7 @@ static int dispatcher_check_target(struct dispatcher *d, void *fn)
 	if (WARN_ONCE(!kernel_text_address((unsigned long)fn) ||
 		      is_dispatcher_text_address((unsigned long)fn),
 		      "dispatcher: target %p is not kernel text\n", fn))
-		return -EFAULT;
+		return -EINVAL;
 	return 0;
 }
 
@@ -427,18 +498,11 @@ static int dispatcher_change(struct dispatcher *d,
 	return ret;
 }
 
-static int dispatcher_update(struct dispatcher *d, void *old, void *new)
+static int dispatcher_update_locked(struct dispatcher *d, void *old, void *new)
 {
 	unsigned long del = 0, add = 0;
 	struct dispatcher_target *t_old = NULL, *t_new = NULL;
 	int ret;
-
-	if (new) {
-		ret = dispatcher_check_target(d, new);
-		if (ret)
-			return ret;
-		dispatcher_link(d);
-	}
 
 	guard(mutex)(&d->mutex);
 
@@ -478,6 +542,54 @@ static int dispatcher_update(struct dispatcher *d, void *old, void *new)
 	return 0;
 }
 
+/* A registration of @fn failed with @ret: count it, say so, return @ret. */
+static int dispatcher_failed(struct dispatcher *d, void *fn, int ret)
+{
+	atomic_inc(&d->nr_failed);
+	pr_warn_ratelimited("dispatcher %s: registering %ps failed: %d\n",
+			    d->name, fn, ret);
+	return ret;
+}
+
+/*
+ * Is @d on dispatcher_list?  Only a dispatcher being released leaves it,
+ * so a stale answer is "no", and the caller takes dispatcher_list_mutex
+ * to look again.
+ */
+static bool dispatcher_linked(struct dispatcher *d)
+{
+	return !list_empty_careful(&d->list);
+}
+
+static int dispatcher_update(struct dispatcher *d, void *old, void *new)
+{
+	int ret;
+
+	if (new) {
+		ret = dispatcher_check_target(d, new);
+		if (ret)
+			goto fail;
+	}
+	if (!new || dispatcher_linked(d)) {
+		ret = dispatcher_update_locked(d, old, new);
+	} else {
+		/*
+		 * Linked only once it has a target: a failed update leaves
+		 * no trace in the list or in debugfs.
+		 */
+		guard(mutex)(&dispatcher_list_mutex);
+		ret = dispatcher_update_locked(d, old, new);
+		if (!ret && list_empty(&d->list)) {
+			list_add_tail(&d->list, &dispatcher_list);
+			dispatcher_debugfs_add(d);
+		}
+	}
+	if (!ret || !new)
+		return ret;
+fail:
+	return dispatcher_failed(d, new, ret);
+}
+
 /**
  * __dispatcher_register - register a target, without the type check
  * @d: the dispatcher
@@ -492,7 +604,7 @@ static int dispatcher_update(struct dispatcher *d, void *old, void *new)
 int __dispatcher_register(struct dispatcher *d, void *fn)
 {
 	if (!fn)
-		return dispatcher_check_target(d, fn);
+		return dispatcher_failed(d, fn, dispatcher_check_target(d, fn));
 	return dispatcher_update(d, NULL, fn);
 }
 EXPORT_SYMBOL_GPL(__dispatcher_register);
@@ -533,6 +645,44 @@ int __dispatcher_replace(struct dispatcher *d, void *old, void *new)
 	return dispatcher_update(d, old, new);
 }
 EXPORT_SYMBOL_GPL(__dispatcher_replace);
+
+/**
+ * __dispatcher_replace_both - replace a registration, both sides given
+ * @d: the dispatcher
+ * @old: the target losing a reference
+ * @new: the target gaining one
+ *
+ * dispatcher_replace() after its type check.
+ *
+ * Context: Process context; sleeps.  Takes @d's mutex.
+ * Return: As for dispatcher_replace().
+ */
+int __dispatcher_replace_both(struct dispatcher *d, void *old, void *new)
+{
+	if (WARN_ONCE(!old || !new, "dispatcher %s: replacing %ps by %ps\n",
+		      d->name, old, new))
+		return dispatcher_failed(d, new, -EINVAL);
+	return dispatcher_update(d, old, new);
+}
+EXPORT_SYMBOL_GPL(__dispatcher_replace_both);
+
+/**
+ * __dispatcher_bad_context - report a call from a context not allowed
+ * @d: the dispatcher called
+ *
+ * Called by a dispatch function, with CONFIG_PROVE_RCU, when RCU is not
+ * watching or a dispatch point defined with DEFINE_DISPATCHER_RCU() is
+ * called outside an RCU read-side critical section.  The call goes ahead.
+ *
+ * Context: Any context.
+ */
+void __dispatcher_bad_context(struct dispatcher *d)
+{
+	atomic_inc(&d->nr_bad_context);
+	WARN_ONCE(1, "dispatcher %s: called where RCU is not watching%s\n",
+		  d->name, d->rcu ? " or outside a read-side critical section" : "");
+}
+EXPORT_SYMBOL_GPL(__dispatcher_bad_context);
 
 #ifdef CONFIG_MODULES
 /*
@@ -577,6 +727,8 @@ VISIBLE_IF_KUNIT int dispatcher_module_notify(struct notifier_block *nb,
 
 		dispatcher_evict(d, mod, release);
 		if (release) {
+			scoped_guard(spinlock, &dispatcher_deferred_lock)
+				list_del_init(&d->deferred);
 			dispatcher_debugfs_remove(d);
 			list_del_init(&d->list);
 		}
@@ -595,3 +747,16 @@ static int __init dispatcher_module_init(void)
 }
 core_initcall(dispatcher_module_init);
 #endif /* CONFIG_MODULES */
+
+/* Dispatchers that got targets before debugfs was up are added here. */
+static int __init dispatcher_debugfs_init(void)
+{
+	struct dispatcher *d;
+
+	guard(mutex)(&dispatcher_list_mutex);
+	dispatcher_debugfs_create_root();
+	list_for_each_entry(d, &dispatcher_list, list)
+		dispatcher_debugfs_add(d);
+	return 0;
+}
+late_initcall(dispatcher_debugfs_init);

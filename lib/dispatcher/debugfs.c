@@ -23,9 +23,13 @@ VISIBLE_IF_KUNIT int dispatcher_debugfs_show(struct seq_file *m, void *v)
 		seq_printf(m, "image: %pK size %u used %u (%u bytes/target, depth %u)\n",
 			   img->text, img->size, img->len,
 			   DIV_ROUND_UP(img->len, d->nr_targets), img->depth);
+	seq_printf(m, "memory: %u bytes\n", img ? img->held : 0);
 	if (d->jit_err)
 		seq_printf(m, "jit_error: %d\n", d->jit_err);
 	seq_printf(m, "updates: %lu\n", d->nr_updates);
+	seq_printf(m, "deferred: %lu\n", d->nr_deferred);
+	seq_printf(m, "failed: %d\n", atomic_read(&d->nr_failed));
+	seq_printf(m, "bad_context: %d\n", atomic_read(&d->nr_bad_context));
 	seq_printf(m, "targets: %u\n", d->nr_targets);
 	for (i = 0; i < d->nr_targets; i++)
 		seq_printf(m, "  %ps users %u\n",
@@ -35,33 +39,24 @@ VISIBLE_IF_KUNIT int dispatcher_debugfs_show(struct seq_file *m, void *v)
 EXPORT_SYMBOL_IF_KUNIT(dispatcher_debugfs_show);
 DEFINE_SHOW_ATTRIBUTE(dispatcher_debugfs);
 
-/* Called with dispatcher_list_mutex held. */
+/* Called with core.c's dispatcher_list_mutex held. */
 void dispatcher_debugfs_add(struct dispatcher *d)
 {
-	lockdep_assert_held(&dispatcher_list_mutex);
 	if (dispatcher_debugfs_root)
 		d->dentry = debugfs_create_file(d->name, 0400,
 						dispatcher_debugfs_root, d,
 						&dispatcher_debugfs_fops);
 }
 
-/* Called with dispatcher_list_mutex held. */
+/* Called with core.c's dispatcher_list_mutex held. */
 void dispatcher_debugfs_remove(struct dispatcher *d)
 {
-	lockdep_assert_held(&dispatcher_list_mutex);
 	debugfs_remove(d->dentry);
 	d->dentry = NULL;
 }
 
-/* Dispatchers that got targets before debugfs was up are added here. */
-static int __init dispatcher_debugfs_init(void)
+/* Called once, with core.c's dispatcher_list_mutex held. */
+void dispatcher_debugfs_create_root(void)
 {
-	struct dispatcher *d;
-
-	guard(mutex)(&dispatcher_list_mutex);
 	dispatcher_debugfs_root = debugfs_create_dir("dispatcher", NULL);
-	list_for_each_entry(d, &dispatcher_list, list)
-		dispatcher_debugfs_add(d);
-	return 0;
 }
-late_initcall(dispatcher_debugfs_init);

@@ -6,6 +6,8 @@
 #ifndef _LIB_DISPATCHER_INTERNAL_H
 #define _LIB_DISPATCHER_INTERNAL_H
 
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <linux/bug.h>
 #include <linux/cleanup.h>
 #include <linux/debugfs.h>
@@ -21,6 +23,7 @@
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/static_call.h>
 #include <linux/string.h>
 #include <linux/wait_bit.h>
@@ -32,9 +35,12 @@
  * @text: the image, read-only and executable
  * @entry: where the static_call enters it, in @text; what comes before is
  *	the architecture's preamble (a CFI type hash, a call thunk)
- * @size: bytes allocated at @text
+ * @size: bytes asked of the back end for @text
+ * @held: bytes the back end holds for @text
  * @len: bytes of code at @text
  * @depth: compares on the longest path through the image, 0 if unknown
+ * @rcu_only: callers are in RCU read-side critical sections, so an RCU
+ *	grace period is enough before @text is freed
  * @ops: the back end that allocated @text
  * @name: the image's symbol, a copy of &dispatcher.sym
  * @ksym: entry in the list of named images
@@ -52,8 +58,10 @@ struct dispatcher_image {
 	void *text;
 	void *entry;
 	unsigned int size;
+	unsigned int held;
 	unsigned int len;
 	unsigned int depth;
+	bool rcu_only;
 	const struct dispatcher_ops *ops;
 	const char *name;
 	struct list_head ksym;
@@ -85,13 +93,28 @@ const char *dispatcher_mode_name(void);
 void dispatcher_ksym_add(struct dispatcher_image *img);
 void dispatcher_ksym_del(struct dispatcher_image *img);
 
-extern struct mutex dispatcher_list_mutex;
-extern struct list_head dispatcher_list;
+/*
+ * The architecture's images are carved out of packs of executable memory
+ * (pack.c), in units of a cache line.
+ */
+#define DISPATCHER_PACK_SIZE	(16 * PAGE_SIZE)
+#define DISPATCHER_PACK_UNIT	64
+
+void *dispatcher_pack_alloc(unsigned int size);
+void dispatcher_pack_free(void *text, unsigned int size);
+unsigned int dispatcher_pack_size(unsigned int size);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+extern atomic_long_t dispatcher_pack_allocs;
+extern atomic_long_t dispatcher_pack_frees;
+#endif
 
 #ifdef CONFIG_DEBUG_FS
+void dispatcher_debugfs_create_root(void);
 void dispatcher_debugfs_add(struct dispatcher *d);
 void dispatcher_debugfs_remove(struct dispatcher *d);
 #else
+static inline void dispatcher_debugfs_create_root(void) { }
 static inline void dispatcher_debugfs_add(struct dispatcher *d) { }
 static inline void dispatcher_debugfs_remove(struct dispatcher *d) { }
 #endif

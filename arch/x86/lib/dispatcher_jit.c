@@ -434,8 +434,7 @@ unsigned int arch_dispatcher_image_size(unsigned int nr_targets)
 {
 	if (!nr_targets || nr_targets > DJ_MAX_TARGETS)
 		return 0;
-	return PAGE_ALIGN(nr_targets * (DJ_LEAF_MAX + DJ_NODE_MAX) +
-			  DJ_FIXED_MAX);
+	return nr_targets * (DJ_LEAF_MAX + DJ_NODE_MAX) + DJ_FIXED_MAX;
 }
 
 /*
@@ -506,7 +505,7 @@ void *arch_dispatcher_alloc(unsigned int size)
 	memset(image, INT3_INSN_OPCODE, size);
 #ifndef CONFIG_UML
 	/* Never writable and executable at once: code goes in by text_poke. */
-	if (set_memory_rox((unsigned long)image, size >> PAGE_SHIFT)) {
+	if (set_memory_rox((unsigned long)image, PAGE_ALIGN(size) >> PAGE_SHIFT)) {
 		execmem_free(image);
 		return NULL;
 	}
@@ -518,6 +517,16 @@ void arch_dispatcher_free(void *image, unsigned int size)
 {
 	/* execmem's VM_FLUSH_RESET_PERMS restores the permissions. */
 	execmem_free(image);
+}
+
+/* A freed image: anything that still jumps in traps. */
+void arch_dispatcher_invalidate(void *image, unsigned int len)
+{
+#ifdef CONFIG_UML
+	memset(image, INT3_INSN_OPCODE, len);
+#else
+	text_poke_set(image, INT3_INSN_OPCODE, len);
+#endif
 }
 
 int arch_dispatcher_copy(void *dst, const void *src, unsigned int len)

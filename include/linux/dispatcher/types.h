@@ -69,7 +69,7 @@ struct dispatcher_layout {
  *	to @image and executed there, entered at @image + *@entry.  Returns
  *	the number of bytes used or a negative errno.
  * @alloc: allocate @size bytes of executable, read-only memory.
- * @free: free memory returned by @alloc.
+ * @free: free memory returned by @alloc, which no CPU is executing.
  * @copy: copy @len bytes of code from @src into the image at @dst.
  *	Returns 0 or a negative errno.
  *
@@ -96,6 +96,8 @@ struct dispatcher_ops {
  * @jit_targets: targets may lie in JIT text that kernel_text_address() does
  *	not know (a BPF program that is not in kallsyms), so only NULL targets
  *	are refused
+ * @rcu: every call is made inside an RCU read-side critical section, so a
+ *	retired image waits for an RCU grace period only
  * @mutex: serialises updates and protects every field below it
  * @targets: registered targets, sorted by address
  * @nr_targets: number of entries in @targets
@@ -103,11 +105,17 @@ struct dispatcher_ops {
  * @image: the image the static_call points at, or NULL
  * @ops: image back end, NULL for the architecture's
  * @nr_updates: number of times the set of targets changed
+ * @nr_deferred: number of updates that built no image because too many
+ *	were retiring
+ * @nr_failed: number of registrations that failed
+ * @nr_bad_context: number of calls seen from a context the dispatch point
+ *	does not allow (with CONFIG_PROVE_RCU)
  * @jit_err: error of the last failed image build, 0 after a success
  * @sc_key: the static_call key entering the image
  * @sc_tramp: the static_call trampoline, NULL without HAVE_STATIC_CALL
  * @default_func: the plain indirect call, entered when there is no image
  * @list: entry in the list of dispatchers with targets
+ * @deferred: entry in the list of dispatchers waiting for an image
  * @dentry: the debugfs file of this dispatcher
  *
  * Defined by DEFINE_DISPATCHER(); the fields are private to lib/dispatcher.
@@ -116,6 +124,7 @@ struct dispatcher {
 	const char *name;
 	const char *sym;
 	bool jit_targets;
+	bool rcu;
 	struct mutex mutex;		/* serialises updates, protects below */
 	struct dispatcher_target *targets;
 	unsigned int nr_targets;
@@ -123,11 +132,15 @@ struct dispatcher {
 	struct dispatcher_image *image;
 	const struct dispatcher_ops *ops;
 	unsigned long nr_updates;
+	unsigned long nr_deferred;
+	atomic_t nr_failed;
+	atomic_t nr_bad_context;
 	int jit_err;
 	struct static_call_key *sc_key;
 	void *sc_tramp;
 	void *default_func;
 	struct list_head list;
+	struct list_head deferred;
 	struct dentry *dentry;
 };
 

@@ -284,8 +284,8 @@ static int bad_overflow(void)
 
 static const struct bad_input_case bad_input_cases[] = {
 	{ "register NULL", bad_register_null, -EINVAL },
-	{ "register data address", bad_register_data, -EFAULT },
-	{ "register a dispatcher image", bad_register_image, -EFAULT },
+	{ "register data address", bad_register_data, -EINVAL },
+	{ "register a dispatcher image", bad_register_image, -EINVAL },
 	{ "unregister NULL", bad_unregister_null, -EINVAL },
 	{ "unregister unknown", bad_unregister_unknown, -ENOENT },
 	{ "replace unknown", bad_replace_unknown, -ENOENT },

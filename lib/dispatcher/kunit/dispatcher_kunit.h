@@ -8,6 +8,7 @@
 #include <linux/array_size.h>
 #include <linux/cleanup.h>
 #include <linux/dispatcher.h>
+#include <linux/init.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 #if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
@@ -27,19 +28,41 @@ static inline unsigned int users_of(struct dispatcher *d, void *fn)
 }
 
 /*
- * QEMU's TCG does not emulate cross-modifying code well enough for
- * text_poke_bp(): with one CPU calling through a static_call site while
- * another updates it, the caller takes a stray int3 within a few thousand
- * updates ("Oops: int3" in the caller), with nothing of lib/dispatcher
- * involved (a bare static_call_update() loop does it; QEMU 7.2 and 10.0,
- * -smp 2; not with -accel tcg,thread=single).  Its default CPU model says
- * so in its name.  Concurrency tests enter images through the static_call
- * key there, as a trampoline does, instead of through a patched site.
+ * QEMU's multi-threaded TCG does not emulate cross-modifying code well
+ * enough for text_poke_bp(): with one CPU calling through a static_call
+ * site while another updates it, the caller takes a stray int3 within a
+ * few thousand updates ("Oops: int3" in the caller), with nothing of
+ * lib/dispatcher involved (a bare static_call_update() loop does it; QEMU
+ * 7.2 and 10.0, -smp 2).  Single-threaded TCG (-accel tcg,thread=single,
+ * still two CPUs) does not.  QEMU's default CPU model says it is QEMU in
+ * its name; mk/kunit.sh's x86_64-live tier boots single-threaded TCG and
+ * says so with DISPATCHER_KUNIT_LIVE_SITES on the command line.  Where
+ * live sites are unsafe, concurrency tests enter images through the
+ * static_call key, as a trampoline does, instead of through a patched
+ * site.  A test module cannot read the command line and stays careful.
  */
+#define DISPATCHER_KUNIT_LIVE_SITES	"dispatcher_kunit.live_sites=1"
+
+/*
+ * Is this the x86_64-live boot?  There the churn cases run through the
+ * live sites only (the x86_64 boot ran them through the static_call key)
+ * and, since single-threaded TCG runs both CPUs on one host thread, with
+ * fewer operations: a case must end within KUnit's timeout of 300 s.
+ */
+static inline bool dispatcher_kunit_live(void)
+{
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML) && !defined(MODULE)
+	return strstr(saved_command_line, DISPATCHER_KUNIT_LIVE_SITES);
+#else
+	return false;
+#endif
+}
+
 static inline bool churn_site_unsafe(void)
 {
 #if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
-	return strstr(boot_cpu_data.x86_model_id, "QEMU Virtual CPU");
+	return !dispatcher_kunit_live() &&
+	       strstr(boot_cpu_data.x86_model_id, "QEMU Virtual CPU");
 #else
 	return false;
 #endif
@@ -54,6 +77,9 @@ struct kunit;
 
 /* The mock back end's dispatch point; the type of the test targets. */
 DECLARE_DISPATCHER(kunit_mock, int, int, a, int, b);
+
+/* Exported with EXPORT_DISPATCHER_GPL() for dispatcher_export_test.ko. */
+DECLARE_DISPATCHER(kunit_export, int, int, a);
 
 /*
  * Test targets: 1024 distinct functions, then one that no case registers,

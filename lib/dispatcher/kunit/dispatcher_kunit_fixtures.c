@@ -20,6 +20,10 @@
 
 DEFINE_DISPATCHER(kunit_mock, int, int, a, int, b);
 
+/* A dispatch point for modules: dispatcher_export_test.ko uses it. */
+DEFINE_DISPATCHER(kunit_export, int, int, a);
+EXPORT_DISPATCHER_GPL(kunit_export);
+
 /*
  * Targets: 1024 distinct functions, tgt_<5 base-4 digits>, each returning
  * a + 3 * b plus its own number (the digits read as an octal constant).

@@ -393,6 +393,8 @@ static void run_pass(bool callgrind, unsigned int samples)
 				fprintf(stderr, "bench: register failed\n");
 				exit(1);
 			}
+		/* Builds the image if too many were retiring to build it. */
+		dispatcher_barrier();
 		if (!d->image) {
 			fprintf(stderr, "bench: no image (jit_err %d)\n", d->jit_err);
 			exit(1);
@@ -403,7 +405,7 @@ static void run_pass(bool callgrind, unsigned int samples)
 			exit(1);
 		}
 		image_len[c] = d->image->len;
-		image_size[c] = d->image->size;
+		image_size[c] = d->image->held;
 		for (p = 0; p < NR_PATTERNS; p++) {
 			rnd = 0x9e3779b97f4a7c15ULL * (c * NR_PATTERNS + p + 1);
 			make_seq(seq, p, counts[c]);

@@ -19,6 +19,9 @@
 extern unsigned long dt_warnings;
 /* Print nothing for WARN*() while set (a test expects them). */
 extern bool dt_quiet;
+/* printk_ratelimited() messages printed and suppressed, ever. */
+extern unsigned long dt_ratelimited_printed;
+extern unsigned long dt_ratelimited_suppressed;
 
 /* ---- Allocation failures ---- */
 
@@ -61,12 +64,23 @@ bool dt_text_executable(const void *addr);
 bool dt_text_accessible(const void *addr);
 /* Is @addr in the executable memory pool? */
 bool dt_in_execmem(const void *addr);
+/* Can [@addr, @addr + @len) of the pool be read (allocated, not freed)? */
+bool dt_execmem_readable(const void *addr, size_t len);
 /* Does any mapping of the process allow writing and executing at once? */
 int dt_count_wx_mappings(char *first, size_t size);
 /* Make the next text_poke_copy() fail (NULL, with its WARN). */
 extern bool dt_fail_text_poke;
-/* How many execmem allocations are live. */
+/*
+ * How many execmem allocations are live; how many were made, ever.  The
+ * architecture's images come out of packs (lib/dispatcher/pack.c), each
+ * one execmem allocation, so these count packs (and images too large for
+ * a pack), not images.
+ */
 extern long dt_execmem_live;
+extern unsigned long dt_execmem_allocs;
+/* text_poke_set() calls and bytes (arch_dispatcher_invalidate()). */
+extern unsigned long dt_text_poke_sets;
+extern unsigned long dt_text_poke_set_bytes;
 /* Threads sent through the int3 handler of a static call update so far. */
 extern unsigned long dt_sct_int3_hits;
 extern unsigned long dt_sct_updates;
@@ -102,7 +116,9 @@ void dt_module_going(struct module *mod);
 
 /* ---- Grace periods ---- */
 
+/* RCU and RCU-tasks grace periods ended so far (see <linux/rcupdate.h>). */
 extern unsigned long dt_rcu_gp_completed;
+extern unsigned long dt_rcu_tasks_gp_completed;
 
 /* ---- debugfs ---- */
 

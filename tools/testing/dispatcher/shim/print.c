@@ -9,10 +9,12 @@
  */
 #include <ctype.h>
 #include <execinfo.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/bug.h>
@@ -282,6 +284,42 @@ int _printk(const char *fmt, ...)
 		fputs("[kernel] ", stderr);
 	fputs(msg, stderr);
 	return strlen(msg);
+}
+
+unsigned long dt_ratelimited_printed;
+unsigned long dt_ratelimited_suppressed;
+
+/* As lib/ratelimit.c's ___ratelimit(), on CLOCK_MONOTONIC. */
+bool dt_ratelimit(struct ratelimit_state *rs, const char *func)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct timespec ts;
+	long long now;
+	bool ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	pthread_mutex_lock(&lock);
+	if (rs->begin_ms < 0)
+		rs->begin_ms = now;
+	if (now - rs->begin_ms >= DEFAULT_RATELIMIT_INTERVAL_MS) {
+		if (rs->missed)
+			fprintf(stderr, "[kernel] %s: %d callbacks suppressed\n",
+				func, rs->missed);
+		rs->begin_ms = now;
+		rs->printed = 0;
+		rs->missed = 0;
+	}
+	ok = rs->printed < DEFAULT_RATELIMIT_BURST;
+	if (ok) {
+		rs->printed++;
+		dt_ratelimited_printed++;
+	} else {
+		rs->missed++;
+		dt_ratelimited_suppressed++;
+	}
+	pthread_mutex_unlock(&lock);
+	return ok;
 }
 
 void dt_warn(const char *file, int line, bool print, const char *fmt, ...)

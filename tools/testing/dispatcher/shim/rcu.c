@@ -2,13 +2,25 @@
 /*
  * Grace periods, workqueues, wait_var_event() and mutexes for the harness.
  *
- * Grace periods are quiescent-state based (see <linux/rcupdate.h>): each
- * registered reader thread publishes the number of the last grace period
- * it has seen start, at a point where it is in no dispatcher call; a grace
- * period that starts with number g ends when every registered reader has
- * published g or gone offline, and no thread is inside rcu_read_lock().
+ * Two flavours of grace period, as the kernel has (see <linux/rcupdate.h>):
+ *
+ * - RCU: every thread that was inside rcu_read_lock() when the grace
+ *   period began has left that read-side critical section.  Each thread
+ *   counts the outermost critical sections it has left; the grace period
+ *   takes a snapshot and waits for each thread inside one to leave it.
+ *
+ * - RCU tasks: quiescent-state based.  Each registered reader thread
+ *   publishes the number of the last tasks grace period it has seen start,
+ *   at a point where it is in no dispatcher call; a tasks grace period that
+ *   starts with number g ends when every registered reader has published g
+ *   or gone offline, and no thread is inside rcu_read_lock() (a task
+ *   preempted in a read-side critical section has not switched
+ *   voluntarily either).
+ *
  * Both sides use sequentially consistent atomics, so a reader that was
- * still inside an image when the grace period began has not published g.
+ * still inside an image (or a critical section) when the grace period
+ * began has not published g (or left it).  Each flavour has a thread of
+ * its own that runs its callbacks in the order they were queued.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -27,8 +39,9 @@
 #define DT_MAX_READERS	64
 
 struct dt_reader {
-	unsigned long seen;	/* last grace period seen starting */
+	unsigned long seen;	/* last tasks grace period seen starting */
 	int nesting;		/* rcu_read_lock() depth */
+	unsigned long left;	/* outermost critical sections left */
 	bool online;		/* registered, reports quiescent states */
 	bool used;		/* slot taken */
 };
@@ -37,6 +50,7 @@ static struct dt_reader dt_readers[DT_MAX_READERS];
 static __thread struct dt_reader *dt_self;
 static unsigned long dt_gp_seq = 1;
 unsigned long dt_rcu_gp_completed;
+unsigned long dt_rcu_tasks_gp_completed;
 
 static struct dt_reader *dt_reader_slot(void)
 {
@@ -93,10 +107,60 @@ void rcu_read_lock(void)
 
 void rcu_read_unlock(void)
 {
-	__atomic_sub_fetch(&dt_self->nesting, 1, __ATOMIC_SEQ_CST);
+	struct dt_reader *r = dt_self;
+
+	if (!r || __atomic_load_n(&r->nesting, __ATOMIC_RELAXED) <= 0)
+		dt_bug(__FILE__, __LINE__, "unlock without rcu_read_lock()");
+	if (!__atomic_sub_fetch(&r->nesting, 1, __ATOMIC_SEQ_CST))
+		__atomic_add_fetch(&r->left, 1, __ATOMIC_SEQ_CST);
 }
 
-static bool dt_reader_blocks(struct dt_reader *r, unsigned long gp)
+bool rcu_read_lock_held(void)
+{
+	return dt_self && __atomic_load_n(&dt_self->nesting, __ATOMIC_RELAXED) > 0;
+}
+
+bool rcu_read_lock_any_held(void)
+{
+	return rcu_read_lock_held();
+}
+
+bool rcu_is_watching(void)
+{
+	return true;
+}
+
+static void dt_gp_sleep(void)
+{
+	struct timespec ts = { .tv_nsec = 20000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* An RCU grace period: pre-existing read-side critical sections end. */
+static void dt_synchronize_rcu(void)
+{
+	unsigned long left[DT_MAX_READERS];
+	bool inside[DT_MAX_READERS];
+	unsigned int i;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (i = 0; i < DT_MAX_READERS; i++) {
+		struct dt_reader *r = &dt_readers[i];
+
+		left[i] = __atomic_load_n(&r->left, __ATOMIC_SEQ_CST);
+		inside[i] = __atomic_load_n(&r->used, __ATOMIC_SEQ_CST) &&
+			    __atomic_load_n(&r->nesting, __ATOMIC_SEQ_CST) > 0;
+	}
+	for (i = 0; i < DT_MAX_READERS; i++)
+		while (inside[i] &&
+		       __atomic_load_n(&dt_readers[i].left, __ATOMIC_SEQ_CST) == left[i])
+			dt_gp_sleep();
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&dt_rcu_gp_completed, 1, __ATOMIC_RELAXED);
+}
+
+static bool dt_reader_blocks_tasks(struct dt_reader *r, unsigned long gp)
 {
 	if (!__atomic_load_n(&r->used, __ATOMIC_SEQ_CST))
 		return false;
@@ -106,85 +170,113 @@ static bool dt_reader_blocks(struct dt_reader *r, unsigned long gp)
 	       __atomic_load_n(&r->seen, __ATOMIC_SEQ_CST) < gp;
 }
 
-static void dt_synchronize(void)
+/* An RCU-tasks grace period: every reader passes a quiescent state. */
+static void dt_synchronize_tasks(void)
 {
-	struct timespec ts = { .tv_nsec = 20000 };
 	unsigned long gp;
 	unsigned int i;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	gp = __atomic_add_fetch(&dt_gp_seq, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < DT_MAX_READERS; i++)
-		while (dt_reader_blocks(&dt_readers[i], gp))
-			nanosleep(&ts, NULL);
+		while (dt_reader_blocks_tasks(&dt_readers[i], gp))
+			dt_gp_sleep();
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&dt_rcu_gp_completed, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&dt_rcu_tasks_gp_completed, 1, __ATOMIC_RELAXED);
 }
 
 void synchronize_rcu(void)
 {
-	dt_synchronize();
+	dt_synchronize_rcu();
 }
 
 void synchronize_rcu_tasks(void)
 {
-	dt_synchronize();
+	dt_synchronize_tasks();
 }
 
-/* ---- the grace-period thread ---- */
+/* ---- the grace-period threads, one per flavour ---- */
 
-static pthread_mutex_t dt_gp_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t dt_gp_cond = PTHREAD_COND_INITIALIZER;
-static struct rcu_head *dt_cb_head, **dt_cb_tail = &dt_cb_head;
-static pthread_t dt_gp_thread;
-static bool dt_gp_started;
+struct dt_flavour {
+	const char *name;
+	void (*synchronize)(void);
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct rcu_head *head, **tail;
+	pthread_t thread;
+	bool started;
+};
+
+static struct dt_flavour dt_rcu = {
+	.name = "rcu",
+	.synchronize = dt_synchronize_rcu,
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.tail = &dt_rcu.head,
+};
+
+static struct dt_flavour dt_rcu_tasks = {
+	.name = "rcu_tasks",
+	.synchronize = dt_synchronize_tasks,
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.tail = &dt_rcu_tasks.head,
+};
 
 static void *dt_gp_main(void *arg)
 {
+	struct dt_flavour *f = arg;
 	struct rcu_head *list, *next;
 
-	pthread_mutex_lock(&dt_gp_lock);
+	pthread_mutex_lock(&f->lock);
 	for (;;) {
-		while (!dt_cb_head)
-			pthread_cond_wait(&dt_gp_cond, &dt_gp_lock);
-		list = dt_cb_head;
-		dt_cb_head = NULL;
-		dt_cb_tail = &dt_cb_head;
-		pthread_mutex_unlock(&dt_gp_lock);
+		while (!f->head)
+			pthread_cond_wait(&f->cond, &f->lock);
+		list = f->head;
+		f->head = NULL;
+		f->tail = &f->head;
+		pthread_mutex_unlock(&f->lock);
 
-		dt_synchronize();
+		f->synchronize();
 		for (; list; list = next) {
 			next = list->next;
 			list->func(list);
 		}
-		pthread_mutex_lock(&dt_gp_lock);
+		pthread_mutex_lock(&f->lock);
 	}
 	return NULL;
 }
 
-void call_rcu(struct rcu_head *head, rcu_callback_t func)
+static void dt_call(struct dt_flavour *f, struct rcu_head *head,
+		    rcu_callback_t func)
 {
 	head->func = func;
 	head->next = NULL;
-	pthread_mutex_lock(&dt_gp_lock);
-	if (!dt_gp_started) {
-		if (pthread_create(&dt_gp_thread, NULL, dt_gp_main, NULL))
+	pthread_mutex_lock(&f->lock);
+	if (!f->started) {
+		if (pthread_create(&f->thread, NULL, dt_gp_main, f))
 			dt_bug(__FILE__, __LINE__, "no grace-period thread");
-		dt_gp_started = true;
+		f->started = true;
 	}
-	*dt_cb_tail = head;
-	dt_cb_tail = &head->next;
-	pthread_cond_signal(&dt_gp_cond);
-	pthread_mutex_unlock(&dt_gp_lock);
+	*f->tail = head;
+	f->tail = &head->next;
+	pthread_cond_signal(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+void call_rcu(struct rcu_head *head, rcu_callback_t func)
+{
+	dt_call(&dt_rcu, head, func);
 }
 
 void call_rcu_tasks(struct rcu_head *head, rcu_callback_t func)
 {
-	call_rcu(head, func);
+	dt_call(&dt_rcu_tasks, head, func);
 }
 
 struct dt_barrier {
 	struct rcu_head rcu;
+	struct dt_flavour *f;
 	bool done;
 };
 
@@ -192,27 +284,32 @@ static void dt_barrier_cb(struct rcu_head *rcu)
 {
 	struct dt_barrier *b = container_of(rcu, struct dt_barrier, rcu);
 
-	pthread_mutex_lock(&dt_gp_lock);
+	pthread_mutex_lock(&b->f->lock);
 	b->done = true;
-	pthread_cond_broadcast(&dt_gp_cond);
-	pthread_mutex_unlock(&dt_gp_lock);
+	pthread_cond_broadcast(&b->f->cond);
+	pthread_mutex_unlock(&b->f->lock);
 }
 
 /* Callbacks run in order, so this one runs after all queued before it. */
+static void dt_barrier(struct dt_flavour *f)
+{
+	struct dt_barrier b = { .f = f };
+
+	dt_call(f, &b.rcu, dt_barrier_cb);
+	pthread_mutex_lock(&f->lock);
+	while (!b.done)
+		pthread_cond_wait(&f->cond, &f->lock);
+	pthread_mutex_unlock(&f->lock);
+}
+
 void rcu_barrier(void)
 {
-	struct dt_barrier b = {};
-
-	call_rcu(&b.rcu, dt_barrier_cb);
-	pthread_mutex_lock(&dt_gp_lock);
-	while (!b.done)
-		pthread_cond_wait(&dt_gp_cond, &dt_gp_lock);
-	pthread_mutex_unlock(&dt_gp_lock);
+	dt_barrier(&dt_rcu);
 }
 
 void rcu_barrier_tasks(void)
 {
-	rcu_barrier();
+	dt_barrier(&dt_rcu_tasks);
 }
 
 /* ---- workqueues ---- */
@@ -224,6 +321,8 @@ struct workqueue_struct {
 	pthread_t thread;
 	bool started;
 	unsigned long queued, done;
+	struct work_struct *running;	/* the work item being run */
+	unsigned long running_seq;	/* its place in the queue */
 };
 
 static struct workqueue_struct dt_system_wq = {
@@ -249,10 +348,15 @@ static void *dt_worker(void *arg)
 		wq->head = work->next;
 		if (!wq->head)
 			wq->tail = &wq->head;
+		work->queued = false;
+		wq->running = work;
+		wq->running_seq = work->seq;
+		/* As the kernel: it may be queued again once it has started. */
 		__atomic_store_n(&work->pending, 0, __ATOMIC_SEQ_CST);
 		pthread_mutex_unlock(&wq->lock);
 		work->func(work);
 		pthread_mutex_lock(&wq->lock);
+		wq->running = NULL;
 		wq->done++;
 		pthread_cond_broadcast(&wq->cond);
 	}
@@ -272,7 +376,9 @@ bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
 	}
 	*wq->tail = work;
 	wq->tail = &work->next;
-	wq->queued++;
+	__atomic_store_n(&work->wq, wq, __ATOMIC_RELEASE);
+	work->seq = ++wq->queued;
+	work->queued = true;
 	pthread_cond_broadcast(&wq->cond);
 	pthread_mutex_unlock(&wq->lock);
 	return true;
@@ -289,6 +395,31 @@ void flush_workqueue(struct workqueue_struct *wq)
 	pthread_mutex_unlock(&wq->lock);
 }
 
+/*
+ * As the kernel's: wait for @work's last queueing to have run, if it is
+ * queued or running; true if it waited.  An rcu_work still waiting for its
+ * grace period is not on a workqueue yet, and is not waited for.  The one
+ * worker runs items in order, so an item has run once as many items as
+ * had been queued up to it are done.
+ */
+bool flush_work(struct work_struct *work)
+{
+	struct workqueue_struct *wq = __atomic_load_n(&work->wq, __ATOMIC_ACQUIRE);
+	unsigned long target = 0;
+
+	if (!wq)
+		return false;
+	pthread_mutex_lock(&wq->lock);
+	if (work->queued)
+		target = work->seq;
+	else if (wq->running == work)
+		target = wq->running_seq;
+	while (wq->done < target)
+		pthread_cond_wait(&wq->cond, &wq->lock);
+	pthread_mutex_unlock(&wq->lock);
+	return target;
+}
+
 static void dt_rcu_work_rcufn(struct rcu_head *rcu)
 {
 	struct rcu_work *rwork = container_of(rcu, struct rcu_work, rcu);
@@ -298,6 +429,7 @@ static void dt_rcu_work_rcufn(struct rcu_head *rcu)
 	queue_work(rwork->wq, &rwork->work);
 }
 
+/* As the kernel's: queue @rwork after an RCU grace period (not RCU tasks). */
 bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
 {
 	if (__atomic_exchange_n(&rwork->work.pending, 1, __ATOMIC_SEQ_CST))

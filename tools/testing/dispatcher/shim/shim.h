@@ -7,8 +7,6 @@
 #include <linux/types.h>
 
 bool dt_alloc_should_fail(void);
-/* Can [@addr, @addr + @len) of the execmem pool be read? */
-bool dt_execmem_readable(const void *addr, size_t len);
 
 /* From the linker: the program's text, and the static call trampolines. */
 extern char __executable_start[], etext[], __data_start[];

@@ -8,9 +8,13 @@
  *   set_memory_rox() makes it read-only and executable; text_poke_copy()
  *   writes it through a read-write (never executable) alias mapping of the
  *   memfd, as the kernel writes text through an alias in a temporary mm.
- *   No mapping is ever writable and executable at once.  Freed memory becomes inaccessible and
- *   is reused only after the allocator has gone round the whole pool, so
- *   that a thread executing a freed image faults at once.
+ *   text_poke_set() fills it the same way.  No mapping is ever writable
+ *   and executable at once.  Freed memory becomes inaccessible and is
+ *   reused only after the allocator has gone round the whole pool, so that
+ *   a thread executing freed memory faults at once.  The architecture's
+ *   images come out of packs, one execmem allocation each
+ *   (lib/dispatcher/pack.c): a freed image's slot is filled with int3 and
+ *   may be reused at once, so a thread executing it traps only until then.
  *
  * - Static calls: the trampolines (see <linux/static_call.h>) are remapped
  *   at start-up onto a memfd with the same contents, so that they too can be
@@ -76,6 +80,9 @@ static unsigned long dt_pool_next;
 static u8 dt_pool_state[DT_POOL_PAGES];
 static u32 dt_pool_chunk[DT_POOL_PAGES];	/* pages of a chunk, at its start */
 long dt_execmem_live;
+unsigned long dt_execmem_allocs;
+unsigned long dt_text_poke_sets;
+unsigned long dt_text_poke_set_bytes;
 
 static struct {
 	unsigned long start, end;
@@ -231,6 +238,7 @@ void *execmem_alloc(enum execmem_type type, size_t size)
 	dt_pool_chunk[i] = pages;
 	dt_pool_next = i + pages;
 	dt_execmem_live++;
+	dt_execmem_allocs++;
 	pthread_mutex_unlock(&dt_text_lock);
 	return p;
 }
@@ -344,7 +352,11 @@ void *text_poke_set(void *addr, int c, size_t len)
 {
 	if (!dt_in_execmem(addr) || !dt_in_execmem((u8 *)addr + len - 1))
 		dt_bug(__FILE__, __LINE__, "filling code outside execmem");
+	if (!dt_execmem_readable(addr, len))
+		dt_bug(__FILE__, __LINE__, "filling execmem that is not allocated");
 	dt_poke_alias(dt_pool_alias, dt_pool, addr, len, dt_fill, &c);
+	__atomic_add_fetch(&dt_text_poke_sets, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&dt_text_poke_set_bytes, len, __ATOMIC_RELAXED);
 	return addr;
 }
 

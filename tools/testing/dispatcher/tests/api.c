@@ -3,7 +3,9 @@
  * DESIGN §3.1, 3.3, 3.7, 3.8, 3.11 in userspace: calls equal the direct
  * calls for 0 to 5 arguments and several return types, with and without an
  * image; arguments are evaluated once; reference counting and replace;
- * bad input; dispatcher=on|off|auto; debugfs.
+ * bad input, failed registrations counted and leaving no trace; calls from
+ * a context a dispatch point does not allow (CONFIG_PROVE_RCU);
+ * dispatcher=on|off|auto; debugfs.
  */
 #include <string.h>
 
@@ -16,6 +18,9 @@ DEFINE_DISPATCHER(t_args3, void *, void *, p, unsigned long, off, int, neg);
 DEFINE_DISPATCHER(t_args4, bool, int, a, int, b, int, c, int, d);
 DEFINE_DISPATCHER(t_args5, u64, u64, a, u32, b, u16, c, u8, d, s64, e);
 DEFINE_DISPATCHER(t_void, void, int *, out, int, v);
+/* Never registered but in api_first_failure; RCU-only. */
+DEFINE_DISPATCHER(t_fresh, long, long, a);
+DEFINE_DISPATCHER_RCU(t_rcu_ctx, long, long, a);
 
 /* Global, so that %ps names them (the harness links with -rdynamic). */
 noinline int args0_a(void);
@@ -165,7 +170,7 @@ DT_TEST(api_args)
 			EXPECT_EQ(dt_args_points[i]->nr_targets, 0);
 	}
 	dispatcher_barrier();
-	EXPECT_EQ(dt_execmem_live, 0);
+	EXPECT_EQ(dt_execmem_live, DT_PACKS_KEPT);
 }
 
 static int dt_evals;
@@ -243,7 +248,7 @@ DT_TEST(api_refcount)
 	EXPECT(!d->image);
 	EXPECT(dt_check_image(d, "none"));
 	dispatcher_barrier();
-	EXPECT_EQ(dt_execmem_live, 0);
+	EXPECT_EQ(dt_execmem_live, DT_PACKS_KEPT);
 }
 
 /* §3.3: replace(old, new) swaps one reference with one rebuild. */
@@ -304,10 +309,21 @@ DT_TEST(api_replace)
 
 static int dt_data_word;
 
-/* §3.7: each bad input returns its error, WARNs, and changes nothing. */
+/*
+ * §3.7: each bad input returns its error, WARNs, and changes nothing.  A
+ * target that is not kernel text is -EINVAL, as NULL is, for
+ * dispatcher_replace() (the typed one) on either side too.  Failed
+ * registrations (any registration or replace with a new target, NULL
+ * included, a replace whose old one is unknown among them) are counted
+ * in debugfs and reported, ratelimited; the untyped replace of NULL by
+ * NULL, and unregistering, are not.
+ */
 DT_TEST(api_bad_input)
 {
 	struct dispatcher *d = &DISPATCHER(t_args2);
+	typeof(args2_a) *none = NULL;
+	unsigned long printed = dt_ratelimited_printed;
+	char text[2048], buf[32];
 	void *heap = malloc(16);
 	int stack_word = 0;
 	struct dt_snap s;
@@ -318,16 +334,27 @@ DT_TEST(api_bad_input)
 	dt_snap_take(d, &s);
 
 	EXPECT_EQ(EXPECT_WARNS(__dispatcher_register(d, NULL)), -EINVAL);
-	EXPECT_EQ(EXPECT_WARNS(__dispatcher_register(d, &dt_data_word)), -EFAULT);
-	EXPECT_EQ(EXPECT_WARNS(__dispatcher_register(d, &stack_word)), -EFAULT);
-	EXPECT_EQ(EXPECT_WARNS(__dispatcher_register(d, heap)), -EFAULT);
+	EXPECT_EQ(atomic_read(&d->nr_failed), 1);
+	EXPECT_EQ(EXPECT_WARNS(__dispatcher_register(d, &dt_data_word)), -EINVAL);
+	EXPECT_EQ(EXPECT_WARNS(__dispatcher_register(d, &stack_word)), -EINVAL);
+	EXPECT_EQ(EXPECT_WARNS(__dispatcher_register(d, heap)), -EINVAL);
+	EXPECT_EQ(atomic_read(&d->nr_failed), 4);
 	EXPECT_EQ(EXPECT_WARNS(__dispatcher_unregister(d, NULL)), -EINVAL);
 	EXPECT_EQ(EXPECT_WARNS(dispatcher_unregister(t_args2, args2_b)), -ENOENT);
+	EXPECT_EQ(atomic_read(&d->nr_failed), 4);
 	EXPECT_EQ(EXPECT_WARNS(dispatcher_replace(t_args2, args2_b, args2_c)),
 		  -ENOENT);
-	EXPECT_EQ(EXPECT_WARNS(__dispatcher_replace(d, args2_a, heap)), -EFAULT);
+	EXPECT_EQ(EXPECT_WARNS(__dispatcher_replace(d, args2_a, heap)), -EINVAL);
 	EXPECT_EQ(EXPECT_WARNS(__dispatcher_replace(d, NULL, NULL)), -EINVAL);
+	EXPECT_EQ(atomic_read(&d->nr_failed), 6);
+	/* The typed replace wants both sides. */
+	EXPECT_EQ(EXPECT_WARNS(dispatcher_replace(t_args2, args2_a, none)), -EINVAL);
+	EXPECT_EQ(EXPECT_WARNS(dispatcher_replace(t_args2, none, args2_b)), -EINVAL);
+	EXPECT_EQ(EXPECT_WARNS(dispatcher_replace(t_args2, none, none)), -EINVAL);
+	EXPECT_EQ(atomic_read(&d->nr_failed), 9);
 	EXPECT(dt_snap_same(d, &s));
+	EXPECT_EQ(dt_users(d, args2_a), 1);
+	EXPECT_EQ(dt_users(d, args2_b), 0);
 
 	/* Unregistering twice: the second is unknown. */
 	EXPECT_EQ(dispatcher_register(t_args2, args2_b), 0);
@@ -351,6 +378,15 @@ DT_TEST(api_bad_input)
 		d->targets[i].users = 1;
 	mutex_unlock(&d->mutex);
 
+	/*
+	 * Counted in debugfs; reported, ratelimited: the 11th message is
+	 * over the burst of 10 that printk_ratelimited() allows in 5 s.
+	 */
+	EXPECT_EQ(atomic_read(&d->nr_failed), 11);
+	ASSERT_GT(dt_debugfs_read("dispatcher/t_args2", text, sizeof(text)), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "failed: ", buf, sizeof(buf)), "11"), 0);
+	EXPECT_EQ(dt_ratelimited_printed - printed, 10);
+
 	EXPECT_CALLS(t_args2, args2_a, 5, 6);
 	EXPECT_CALLS(t_args2, args2_b, 5, 6);
 	EXPECT_EQ(dispatcher_unregister(t_args2, args2_a), 0);
@@ -359,25 +395,94 @@ DT_TEST(api_bad_input)
 	free(heap);
 }
 
-/* The value after "key: " on its line of @text, or "". */
-static const char *field(const char *text, const char *key, char *buf,
-			 size_t size)
+/*
+ * A dispatcher is linked (the list of dispatchers with targets, debugfs)
+ * only by its first successful update: a first registration that fails,
+ * for a target that is not text or for lack of memory at any of its
+ * allocations, leaves no trace but its count of failures.
+ */
+DT_TEST(api_first_failure)
 {
-	const char *p = strstr(text, key), *end;
+	struct dispatcher *d = &DISPATCHER(t_fresh);
+	unsigned long failed;
+	char text[2048], buf[32], want[16];
+	int nth, ret, points = 0;
 
-	buf[0] = '\0';
-	if (!p)
-		return buf;
-	p += strlen(key);
-	end = strchrnul(p, '\n');
-	snprintf(buf, size, "%.*s", (int)(end - p), p);
-	return buf;
+	EXPECT_EQ(EXPECT_WARNS(__dispatcher_register(d, &dt_data_word)), -EINVAL);
+	EXPECT(list_empty(&d->list));
+	EXPECT(!dt_debugfs_exists("dispatcher/t_fresh"));
+	for (nth = 0; nth < 32; nth++) {
+		failed = dt_alloc_failed;
+		dt_fail_alloc(nth, 0, 0);
+		ret = dispatcher_register(t_fresh, args1_a);
+		dt_fail_alloc_off();
+		if (dt_alloc_failed == failed) {
+			EXPECT_EQ(ret, 0);
+			break;
+		}
+		points++;
+		EXPECT_EQ(ret, -ENOMEM);
+		EXPECT_EQ(d->nr_targets, 0);
+		EXPECT(!d->image);
+		EXPECT(list_empty(&d->list));
+		EXPECT(!dt_debugfs_exists("dispatcher/t_fresh"));
+		EXPECT_CALLS(t_fresh, args1_a, 3);
+	}
+	EXPECT_GE(points, 3);
+	EXPECT_EQ(atomic_read(&d->nr_failed), points + 1);
+
+	/* Linked by the first success, and stays so without targets. */
+	EXPECT_EQ(d->nr_targets, 1);
+	EXPECT(!list_empty(&d->list));
+	ASSERT_GT(dt_debugfs_read("dispatcher/t_fresh", text, sizeof(text)), 0);
+	snprintf(want, sizeof(want), "%d", points + 1);
+	EXPECT_EQ(strcmp(dt_field(text, "failed: ", buf, sizeof(buf)), want), 0);
+	EXPECT_EQ(dispatcher_unregister(t_fresh, args1_a), 0);
+	EXPECT(!list_empty(&d->list));
+	EXPECT(dt_debugfs_exists("dispatcher/t_fresh"));
+}
+
+noinline long ctx_a(long a);
+noinline long ctx_a(long a) { return a + 77; }
+
+/*
+ * With CONFIG_PROVE_RCU a dispatch point defined with
+ * DEFINE_DISPATCHER_RCU() reports a call outside an RCU read-side
+ * critical section: counted in debugfs, a WARN; the call goes ahead.  An
+ * ordinary dispatch point may be called anywhere RCU is watching.
+ */
+DT_TEST(api_bad_context)
+{
+	struct dispatcher *d = &DISPATCHER(t_rcu_ctx);
+	char text[2048], buf[32];
+	long ret;
+
+	ASSERT(IS_ENABLED(CONFIG_PROVE_RCU));
+	ASSERT_EQ(dispatcher_register(t_rcu_ctx, ctx_a), 0);
+	rcu_read_lock();
+	EXPECT_EQ(dispatcher_call(t_rcu_ctx, ctx_a, 1), 78);
+	EXPECT_EQ(dispatcher_call(t_rcu_ctx, args1_a, 2), args1_a(2));
+	rcu_read_unlock();
+	EXPECT_EQ(atomic_read(&d->nr_bad_context), 0);
+
+	ret = EXPECT_WARNS(dispatcher_call(t_rcu_ctx, ctx_a, 3));
+	EXPECT_EQ(ret, 80);
+	ret = EXPECT_WARNS(dispatcher_call(t_rcu_ctx, args1_a, 4));
+	EXPECT_EQ(ret, args1_a(4));
+	EXPECT_EQ(atomic_read(&d->nr_bad_context), 2);
+	ASSERT_GT(dt_debugfs_read("dispatcher/t_rcu_ctx", text, sizeof(text)), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "bad_context: ", buf, sizeof(buf)), "2"), 0);
+
+	/* Not an RCU-only one: no read-side critical section needed. */
+	EXPECT_CALLS(t_args1, args1_a, 5);
+	EXPECT_EQ(atomic_read(&DISPATCHER(t_args1).nr_bad_context), 0);
+	EXPECT_EQ(dispatcher_unregister(t_rcu_ctx, ctx_a), 0);
 }
 
 /* /sys/kernel/debug/dispatcher/<name> says what is registered. */
 DT_TEST(api_debugfs)
 {
-	char text[4096], buf[128];
+	char text[4096], buf[128], want[64];
 
 	EXPECT(!dt_debugfs_exists("dispatcher/t_args2"));
 	ASSERT_EQ(dispatcher_register(t_args2, args2_a), 0);
@@ -385,37 +490,55 @@ DT_TEST(api_debugfs)
 	ASSERT_EQ(dispatcher_register(t_args2, args2_b), 0);
 	ASSERT_GT(dt_debugfs_read("dispatcher/t_args2", text, sizeof(text)), 0);
 	dt_info("%s", text);
-	EXPECT_EQ(strcmp(field(text, "name: ", buf, sizeof(buf)), "t_args2"), 0);
-	EXPECT_EQ(strcmp(field(text, "jit: ", buf, sizeof(buf)), "active"), 0);
-	EXPECT_EQ(strcmp(field(text, "mode: ", buf, sizeof(buf)), "auto"), 0);
-	EXPECT_EQ(strcmp(field(text, "targets: ", buf, sizeof(buf)), "2"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "name: ", buf, sizeof(buf)), "t_args2"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "jit: ", buf, sizeof(buf)), "active"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "mode: ", buf, sizeof(buf)), "auto"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "targets: ", buf, sizeof(buf)), "2"), 0);
 	EXPECT(strstr(text, "args2_a users 1\n"));
 	EXPECT(strstr(text, "args2_b users 2\n"));
-	EXPECT(strstr(field(text, "image: ", buf, sizeof(buf)), " size 4096 used "));
+	/* Asked of the back end, and held in its pack: whole units. */
+	snprintf(want, sizeof(want), " size %u used ", arch_dispatcher_image_size(2));
+	EXPECT(strstr(dt_field(text, "image: ", buf, sizeof(buf)), want));
+	snprintf(want, sizeof(want), "%u bytes",
+		 ALIGN(arch_dispatcher_image_size(2), DISPATCHER_PACK_UNIT));
+	EXPECT_EQ(strcmp(dt_field(text, "memory: ", buf, sizeof(buf)), want), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "updates: ", buf, sizeof(buf)), "2"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "deferred: ", buf, sizeof(buf)), "0"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "failed: ", buf, sizeof(buf)), "0"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "bad_context: ", buf, sizeof(buf)), "0"), 0);
 	EXPECT(!strstr(text, "jit_error"));
 
 	EXPECT_EQ(dispatcher_unregister(t_args2, args2_a), 0);
 	EXPECT_EQ(dispatcher_unregister(t_args2, args2_b), 0);
 	EXPECT_EQ(dispatcher_unregister(t_args2, args2_b), 0);
 	ASSERT_GT(dt_debugfs_read("dispatcher/t_args2", text, sizeof(text)), 0);
-	EXPECT_EQ(strcmp(field(text, "jit: ", buf, sizeof(buf)), "inactive"), 0);
-	EXPECT_EQ(strcmp(field(text, "targets: ", buf, sizeof(buf)), "0"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "jit: ", buf, sizeof(buf)), "inactive"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "targets: ", buf, sizeof(buf)), "0"), 0);
+	EXPECT_EQ(strcmp(dt_field(text, "memory: ", buf, sizeof(buf)), "0 bytes"), 0);
 	EXPECT(!strstr(text, "image: "));
 }
 
-/* A dispatcher used before debugfs is up gets its file when it comes up. */
+/*
+ * debugfs comes up at late_initcall (core.c creates the directory): a
+ * dispatcher used before gets its file then, one used after at once.
+ */
 DT_TEST_FLAGS(api_debugfs_late, DT_NO_INITCALLS)
 {
 	char text[1024];
 
 	dt_do_initcalls(DT_INITCALL_DEVICE);
 	ASSERT_EQ(dispatcher_register(t_args1, args1_a), 0);
+	EXPECT(!dt_debugfs_exists("dispatcher"));
 	EXPECT(!dt_debugfs_exists("dispatcher/t_args1"));
 	dt_do_initcalls(DT_INITCALL_LATE);
+	EXPECT(dt_debugfs_exists("dispatcher"));
 	EXPECT(dt_debugfs_exists("dispatcher/t_args1"));
 	EXPECT_GT(dt_debugfs_read("dispatcher/t_args1", text, sizeof(text)), 0);
 	EXPECT(strstr(text, "targets: 1\n"));
+	ASSERT_EQ(dispatcher_register(t_args0, args0_a), 0);
+	EXPECT(dt_debugfs_exists("dispatcher/t_args0"));
 	EXPECT_EQ(dispatcher_unregister(t_args1, args1_a), 0);
+	EXPECT_EQ(dispatcher_unregister(t_args0, args0_a), 0);
 }
 
 /*
@@ -452,6 +575,8 @@ DT_TEST(api_mode)
 	bool before;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		/* Few retiring images, so that no image is deferred. */
+		dispatcher_barrier();
 		ASSERT_EQ(dispatcher_register(t_args1, args1_b), 0);
 		before = d->image;
 		dt_cpu_caps = DT_CAP(X86_FEATURE_ALWAYS) | cases[i].caps;

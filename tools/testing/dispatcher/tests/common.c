@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers shared by the harness's test cases. */
 #include <string.h>
+#include <time.h>
 
 #include <asm/alternative.h>
 #include <asm/text-patching.h>
@@ -139,6 +140,50 @@ void dt_barrier(void)
 {
 	dispatcher_barrier();
 	rcu_barrier();
+}
+
+bool dt_image_trapped(const void *text, unsigned int held)
+{
+	const u8 *p = text;
+	unsigned int i;
+
+	if (!dt_execmem_readable(text, held))
+		return !dt_text_accessible(text);
+	for (i = 0; i < held; i++)
+		if (p[i] != INT3_INSN_OPCODE)
+			return false;
+	return true;
+}
+
+void *dt_image_save(const struct dispatcher_image *img)
+{
+	void *copy = malloc(img->held);
+
+	if (copy)
+		memcpy(copy, img->text, img->held);
+	return copy;
+}
+
+void dt_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+const char *dt_field(const char *text, const char *key, char *buf,
+		     size_t size)
+{
+	const char *p = strstr(text, key), *end;
+
+	buf[0] = '\0';
+	if (!p)
+		return buf;
+	p += strlen(key);
+	end = strchrnul(p, '\n');
+	snprintf(buf, size, "%.*s", (int)(end - p), p);
+	return buf;
 }
 
 static unsigned int dt_ilog2_up(unsigned int n)

@@ -71,6 +71,42 @@ const char *dt_check_head(const struct dispatcher_image *img, void *fallback);
  */
 void dt_barrier(void);
 
+/*
+ * The architecture's images live in packs of executable memory
+ * (lib/dispatcher/pack.c), one execmem allocation each; one empty pack is
+ * kept once there has been one.  So with every image freed, this many
+ * execmem allocations are still live.
+ */
+#define DT_PACKS_KEPT	1
+
+/*
+ * Is the image that was at [@text, @text + @held) gone: its memory
+ * inaccessible (an image larger than a pack has execmem of its own), or
+ * filled with int3 (a slot of a pack, after arch_dispatcher_invalidate())?
+ * A CPU still running it traps either way, until the slot is reused.
+ */
+bool dt_image_trapped(const void *text, unsigned int held);
+
+/* A copy of @img's bytes, @img->held of them, to compare later; malloc'd. */
+void *dt_image_save(const struct dispatcher_image *img);
+
+void dt_sleep_ms(unsigned int ms);
+
+/* Poll @cond every millisecond for up to @ms milliseconds; its last value. */
+#define dt_wait_for(cond, ms)						\
+	({								\
+		unsigned int __i;					\
+		bool __ok = false;					\
+									\
+		for (__i = 0; __i <= (ms) && !(__ok = (cond)); __i++)	\
+			dt_sleep_ms(1);					\
+		__ok;							\
+	})
+
+/* The value after "@key" on its line of @text (debugfs), or "". */
+const char *dt_field(const char *text, const char *key, char *buf,
+		     size_t size);
+
 /* The image's start (its allocation), or NULL. */
 static inline void *dt_image_text(struct dispatcher *d)
 {

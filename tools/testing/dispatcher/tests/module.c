@@ -96,7 +96,7 @@ DT_TEST(module_evict)
 	EXPECT_EQ(dispatcher_unregister(t_mod, mod_b), 0);
 	EXPECT_EQ(dispatcher_unregister(t_mod, mod_b), 0);
 	dispatcher_barrier();
-	EXPECT_EQ(dt_execmem_live, 0);
+	EXPECT_EQ(dt_execmem_live, DT_PACKS_KEPT);
 }
 
 /*
@@ -121,6 +121,7 @@ DT_TEST(module_release)
 	EXPECT(!d->targets);
 	EXPECT(!d->image);
 	EXPECT(list_empty(&d->list));
+	EXPECT(list_empty(&d->deferred));
 	EXPECT(!dt_debugfs_exists("dispatcher/t_modrel"));
 	EXPECT(dt_check_image(d, "released"));
 	EXPECT_EQ(dispatcher_call(t_modrel, mod_a, 1, 2), mod_a(1, 2));
@@ -130,7 +131,64 @@ DT_TEST(module_release)
 	EXPECT(DISPATCHER(t_mod).image);
 	EXPECT_EQ(dispatcher_unregister(t_mod, mod_a), 0);
 	dispatcher_barrier();
-	EXPECT_EQ(dt_execmem_live, 0);
+	EXPECT_EQ(dt_execmem_live, DT_PACKS_KEPT);
+}
+
+/* A reader between two quiescent states until told to pass one. */
+static void *reader_main(void *arg);
+
+/*
+ * A dispatcher in a going module whose image was deferred (too many
+ * images retiring) is released like any other: it leaves the list of
+ * dispatchers waiting for an image, and when the retirements drain no
+ * image is built for it, nor anything touched.
+ */
+DT_TEST(module_release_deferred)
+{
+	struct dispatcher *d = &DISPATCHER(t_modrel);
+	struct timespec ms = { .tv_nsec = 1000000 };
+	unsigned long updates;
+	struct module mod;
+	pthread_t reader;
+	int step = 0, i;
+
+	ASSERT_EQ(dispatcher_register(t_mod, mod_a), 0);
+	dispatcher_barrier();
+	ASSERT_EQ(pthread_create(&reader, NULL, reader_main, &step), 0);
+	while (!__atomic_load_n(&step, __ATOMIC_SEQ_CST))
+		nanosleep(&ms, NULL);
+	/* Fill the bound of retiring images. */
+	for (i = 0; i < DISPATCHER_MAX_RETIRING; i++) {
+		if (i % 2)
+			ASSERT_EQ(dispatcher_unregister(t_mod, mod_b), 0);
+		else
+			ASSERT_EQ(dispatcher_register(t_mod, mod_b), 0);
+	}
+	ASSERT_EQ(dispatcher_register(t_modrel, mod_a), 0);
+	EXPECT(!d->image);
+	EXPECT_EQ(d->nr_deferred, 1);
+	EXPECT(!list_empty(&d->deferred));
+	EXPECT(dt_debugfs_exists("dispatcher/t_modrel"));
+
+	fake_module(&mod, "dt_modrel", NULL, 0, d, sizeof(*d));
+	dt_module_going(&mod);
+	EXPECT_EQ(d->nr_targets, 0);
+	EXPECT(!d->targets);
+	EXPECT(list_empty(&d->list));
+	EXPECT(list_empty(&d->deferred));
+	EXPECT(!dt_debugfs_exists("dispatcher/t_modrel"));
+	updates = d->nr_updates;
+
+	__atomic_store_n(&step, 2, __ATOMIC_SEQ_CST);
+	pthread_join(reader, NULL);
+	dispatcher_barrier();
+	EXPECT(!d->image);
+	EXPECT_EQ(d->nr_updates, updates);
+	EXPECT(dt_check_image(d, "released"));
+	EXPECT(DISPATCHER(t_mod).image);
+	EXPECT_EQ(dispatcher_unregister(t_mod, mod_a), 0);
+	dispatcher_barrier();
+	EXPECT_EQ(dt_execmem_live, DT_PACKS_KEPT);
 }
 
 struct going {
@@ -221,6 +279,6 @@ DT_TEST(module_release_name)
 	dispatcher_barrier();
 	EXPECT(!is_dispatcher_text_address(entry));
 	EXPECT_EQ(dispatcher_address_lookup(entry, NULL, NULL, buf), 0);
-	EXPECT_EQ(dt_execmem_live, 0);
+	EXPECT_EQ(dt_execmem_live, DT_PACKS_KEPT);
 	d->sym = sym;
 }

@@ -9,8 +9,7 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 
-typedef struct { int counter; } atomic_t;
-
+/* atomic_t and atomic64_t are <linux/types.h>'s, as in the kernel. */
 #define ATOMIC_INIT(i)		{ (i) }
 
 static inline int atomic_read(const atomic_t *v)
@@ -78,6 +77,57 @@ static inline int atomic_cmpxchg(atomic_t *v, int old, int new)
 	__atomic_compare_exchange_n(&v->counter, &old, new, false,
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	return old;
+}
+
+/* atomic_long_t: atomic64_t on a 64-bit kernel (<linux/atomic/atomic-long.h>). */
+typedef atomic64_t atomic_long_t;
+
+#define ATOMIC64_INIT(i)	{ (i) }
+#define ATOMIC_LONG_INIT(i)	ATOMIC64_INIT(i)
+
+static inline long atomic_long_read(const atomic_long_t *v)
+{
+	return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_long_set(atomic_long_t *v, long i)
+{
+	__atomic_store_n(&v->counter, i, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_long_add(long i, atomic_long_t *v)
+{
+	__atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_long_sub(long i, atomic_long_t *v)
+{
+	__atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_long_inc(atomic_long_t *v)
+{
+	atomic_long_add(1, v);
+}
+
+static inline void atomic_long_dec(atomic_long_t *v)
+{
+	atomic_long_sub(1, v);
+}
+
+static inline long atomic_long_add_return(long i, atomic_long_t *v)
+{
+	return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
+}
+
+static inline long atomic_long_inc_return(atomic_long_t *v)
+{
+	return atomic_long_add_return(1, v);
+}
+
+static inline long atomic_long_dec_return(atomic_long_t *v)
+{
+	return atomic_long_add_return(-1, v);
 }
 
 /* The kernel's barriers, as C11 fences of the same strength. */

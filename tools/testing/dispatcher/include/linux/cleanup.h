@@ -50,8 +50,18 @@
 
 #define guard(_name)	CLASS(_name, __UNIQUE_ID(guard))
 
+/*
+ * As the kernel's (for guards that cannot fail): the body runs once with
+ * the lock held; leaving it, at its end or by break, leaves the loop, which
+ * unlocks.
+ */
+#define __scoped_guard(_name, _label, args...)				\
+	for (CLASS(_name, scope)(args); true; ({ goto _label; }))	\
+		if (0) {						\
+_label:									\
+			break;						\
+		} else
 #define scoped_guard(_name, args...)					\
-	for (CLASS(_name, scope)(args), *done = NULL; !done;		\
-	     done = (void *)1)
+	__scoped_guard(_name, __UNIQUE_ID(label), args)
 
 #endif /* _DT_SHIM_LINUX_CLEANUP_H */

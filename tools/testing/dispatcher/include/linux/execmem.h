@@ -4,9 +4,11 @@
  * text, as the kernel's execmem is within reach of kernel text.  It is
  * writable (not executable) when allocated, like EXECMEM_DEFAULT memory,
  * until set_memory_rox(); after that only text_poke_copy() writes it,
- * through a writable, not executable, alias mapping.  Freed memory is made inaccessible
- * and is not reused until the allocator has gone round the whole pool, so
- * that a CPU still executing a freed image faults.
+ * through a writable, not executable, alias mapping.  Freed memory is made
+ * inaccessible and is not reused until the allocator has gone round the
+ * whole pool, so that a CPU still executing it faults.  lib/dispatcher
+ * carves its images out of packs of this memory (pack.c) and fills a
+ * freed image with int3 instead, reusable at once.
  */
 #ifndef _DT_SHIM_LINUX_EXECMEM_H
 #define _DT_SHIM_LINUX_EXECMEM_H

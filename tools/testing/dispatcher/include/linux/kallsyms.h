@@ -7,6 +7,7 @@
 #ifndef _DT_SHIM_LINUX_KALLSYMS_H
 #define _DT_SHIM_LINUX_KALLSYMS_H
 
+#include <linux/mm.h>		/* as the kernel's: PAGE_SIZE, PAGE_ALIGN() */
 #include <linux/types.h>
 
 #define KSYM_NAME_LEN		512

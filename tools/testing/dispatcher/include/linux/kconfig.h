@@ -4,8 +4,9 @@
  * static_call and the dispatcher JIT, retpolines and call depth tracking
  * built in (each takes effect with its X86_FEATURE_*, see
  * <linux/cpufeature.h>), call padding; no CFI_CLANG (gcc) and no
- * X86_KERNEL_IBT, but the tests set cfi_mode (<asm/cfi.h>).  Included
- * first (-include), as kbuild includes the kernel's kconfig.h.
+ * X86_KERNEL_IBT, but the tests set cfi_mode (<asm/cfi.h>); PROVE_RCU
+ * in the tests, not in the benchmark.  Included first (-include), as
+ * kbuild includes the kernel's kconfig.h.
  */
 #ifndef _DT_SHIM_LINUX_KCONFIG_H
 #define _DT_SHIM_LINUX_KCONFIG_H
@@ -28,6 +29,15 @@
 #define CONFIG_CALL_THUNKS		1
 #define CONFIG_CALL_PADDING		1
 #define CONFIG_TASKS_RCU		1
+
+/*
+ * A debug kernel's RCU checks (lockdep's), for the tests: a dispatch point
+ * reports a call from a context it does not allow.  Not in the benchmark
+ * (-DDT_BENCH), which measures a production kernel's dispatch path.
+ */
+#ifndef DT_BENCH
+#define CONFIG_PROVE_RCU		1
+#endif
 
 /* IS_ENABLED() and friends, as in the kernel's include/linux/kconfig.h. */
 #define __ARG_PLACEHOLDER_1 0,

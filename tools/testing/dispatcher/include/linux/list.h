@@ -3,6 +3,8 @@
 #ifndef _DT_SHIM_LINUX_LIST_H
 #define _DT_SHIM_LINUX_LIST_H
 
+#include <linux/atomic.h>
+#include <linux/compiler.h>
 #include <linux/container_of.h>
 #include <linux/types.h>
 
@@ -11,8 +13,14 @@
 
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {
-	list->next = list;
-	list->prev = list;
+	WRITE_ONCE(list->next, list);
+	WRITE_ONCE(list->prev, list);
+}
+
+static inline int list_is_head(const struct list_head *list,
+			       const struct list_head *head)
+{
+	return list == head;
 }
 
 static inline void __list_add(struct list_head *new, struct list_head *prev,
@@ -21,7 +29,7 @@ static inline void __list_add(struct list_head *new, struct list_head *prev,
 	next->prev = new;
 	new->next = next;
 	new->prev = prev;
-	prev->next = new;
+	WRITE_ONCE(prev->next, new);
 }
 
 static inline void list_add(struct list_head *new, struct list_head *head)
@@ -37,7 +45,7 @@ static inline void list_add_tail(struct list_head *new, struct list_head *head)
 static inline void __list_del_entry(struct list_head *entry)
 {
 	entry->next->prev = entry->prev;
-	entry->prev->next = entry->next;
+	WRITE_ONCE(entry->prev->next, entry->next);
 }
 
 static inline void list_del(struct list_head *entry)
@@ -55,12 +63,31 @@ static inline void list_del_init(struct list_head *entry)
 
 static inline int list_empty(const struct list_head *head)
 {
-	return head->next == head;
+	return READ_ONCE(head->next) == head;
+}
+
+/*
+ * Empty, and not being changed by another CPU (both pointers agree)?  As
+ * the kernel's: safe against a concurrent list_del_init() of @head only.
+ */
+static inline int list_empty_careful(const struct list_head *head)
+{
+	/* Pairs with the release in the kernel's list_del_init_careful(). */
+	struct list_head *next = smp_load_acquire(&head->next);
+
+	return list_is_head(next, head) && next == READ_ONCE(head->prev);
 }
 
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 #define list_first_entry(ptr, type, member)				\
 	list_entry((ptr)->next, type, member)
+#define list_first_entry_or_null(ptr, type, member)			\
+	({								\
+		struct list_head *__head = (ptr);			\
+		struct list_head *__pos = READ_ONCE(__head->next);	\
+									\
+		__pos != __head ? list_entry(__pos, type, member) : NULL; \
+	})
 #define list_next_entry(pos, member)					\
 	list_entry((pos)->member.next, typeof(*(pos)), member)
 #define list_entry_is_head(pos, head, member)	(&(pos)->member == (head))

@@ -8,6 +8,7 @@
 #define _DT_SHIM_LINUX_PRINTK_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/compiler_types.h>
 
@@ -44,6 +45,39 @@ __printf(3, 4) int dt_snprintf(char *buf, size_t size, const char *fmt, ...);
 #define pr_warn_once		pr_warn
 #define pr_err_once		pr_err
 #define pr_info_once		pr_info
-#define pr_warn_ratelimited	pr_warn
+
+/*
+ * printk_ratelimited(): as the kernel's, per call site, at most
+ * DEFAULT_RATELIMIT_BURST messages every DEFAULT_RATELIMIT_INTERVAL (10
+ * every 5 s); the next one allowed first says how many were suppressed.
+ */
+#define DEFAULT_RATELIMIT_INTERVAL_MS	5000
+#define DEFAULT_RATELIMIT_BURST		10
+
+struct ratelimit_state {
+	long long begin_ms;
+	int printed;
+	int missed;
+};
+
+#define RATELIMIT_STATE_INIT_DEFAULT	{ .begin_ms = -1 }
+
+bool dt_ratelimit(struct ratelimit_state *rs, const char *func);
+
+#define printk_ratelimited(fmt, ...)					\
+	({								\
+		static struct ratelimit_state __rs =			\
+			RATELIMIT_STATE_INIT_DEFAULT;			\
+									\
+		if (dt_ratelimit(&__rs, __func__))			\
+			printk(fmt, ##__VA_ARGS__);			\
+	})
+
+#define pr_err_ratelimited(fmt, ...)					\
+	printk_ratelimited(KERN_ERR pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn_ratelimited(fmt, ...)					\
+	printk_ratelimited(KERN_WARNING pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info_ratelimited(fmt, ...)					\
+	printk_ratelimited(KERN_INFO pr_fmt(fmt), ##__VA_ARGS__)
 
 #endif /* _DT_SHIM_LINUX_PRINTK_H */

@@ -1,16 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Grace periods in userspace, quiescent-state based (as liburcu's QSBR
- * flavour).  A thread that calls through dispatchers registers with
- * dt_rcu_register_thread() and reports a quiescent state between calls
- * with dt_rcu_quiescent_state() (cond_resched_tasks_rcu_qs() maps to
- * it), which is exactly what a kernel loop must do for RCU tasks.  A grace
- * period ends once every registered thread has reported a quiescent state
- * after it began and no thread is inside rcu_read_lock().  RCU and RCU
- * tasks are two names for this one kind of grace period here: no
- * userspace thread can be preempted "inside" an image without also being
- * between two of its quiescent states.  Callbacks run on a grace-period
- * thread, in the order they were queued.
+ * Grace periods in userspace, two flavours as in the kernel:
+ *
+ * - RCU (call_rcu(), synchronize_rcu(), queue_rcu_work()): ends once every
+ *   thread that was inside rcu_read_lock() when it began has left that
+ *   read-side critical section.  A thread outside one does not hold it
+ *   up, as a preempted task outside one does not hold up (preemptible) RCU.
+ *
+ * - RCU tasks (call_rcu_tasks(), synchronize_rcu_tasks()): quiescent-state
+ *   based (as liburcu's QSBR flavour).  A thread that calls through
+ *   dispatchers registers with dt_rcu_register_thread() and reports a
+ *   quiescent state between calls with dt_rcu_quiescent_state()
+ *   (cond_resched_tasks_rcu_qs() maps to it), which is exactly what a
+ *   kernel loop must do for RCU tasks: a registered thread that has not
+ *   reported one is a task that may be preempted inside an image.  A
+ *   tasks grace period ends once every registered thread has reported a
+ *   quiescent state after it began and no thread is inside
+ *   rcu_read_lock().
+ *
+ * So a registered thread between two quiescent states holds up RCU tasks
+ * only; one inside rcu_read_lock() holds up both.  Each flavour's
+ * callbacks run on a grace-period thread of its own, in the order they
+ * were queued.
  */
 #ifndef _DT_SHIM_LINUX_RCUPDATE_H
 #define _DT_SHIM_LINUX_RCUPDATE_H
@@ -33,6 +44,9 @@ void rcu_barrier(void);
 void rcu_barrier_tasks(void);
 void rcu_read_lock(void);
 void rcu_read_unlock(void);
+bool rcu_read_lock_held(void);
+bool rcu_read_lock_any_held(void);
+bool rcu_is_watching(void);
 
 void dt_rcu_register_thread(void);
 void dt_rcu_unregister_thread(void);

@@ -41,5 +41,19 @@ struct hlist_node {
 	struct hlist_node *next, **pprev;
 };
 
+/* As in the kernel's <linux/types.h>; the operations are <linux/atomic.h>'s. */
+typedef struct {
+	int counter;
+} atomic_t;
+
+typedef struct {
+	s64 counter;
+} atomic64_t;
+
+/* What DECLARE_BITMAP() needs; the rest is <linux/bitmap.h>. */
+#define BITS_PER_LONG		64
+#define BITS_TO_LONGS(nr)	(((nr) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+#define DECLARE_BITMAP(name, bits)	unsigned long name[BITS_TO_LONGS(bits)]
+
 #endif /* __ASSEMBLY__ */
 #endif /* _DT_SHIM_LINUX_TYPES_H */

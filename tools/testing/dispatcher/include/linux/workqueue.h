@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* One worker thread per workqueue, running its work items in order. */
+/*
+ * One worker thread per workqueue, running its work items in order; the
+ * system workqueues are one.  queue_rcu_work() waits for an RCU grace
+ * period (call_rcu()), not an RCU-tasks one, as the kernel's.
+ */
 #ifndef _DT_SHIM_LINUX_WORKQUEUE_H
 #define _DT_SHIM_LINUX_WORKQUEUE_H
 
@@ -13,7 +17,11 @@ typedef void (*work_func_t)(struct work_struct *work);
 struct work_struct {
 	struct work_struct *next;
 	work_func_t func;
-	unsigned long pending;
+	unsigned long pending;		/* queued, or waiting to be (rcu_work) */
+	/* The workqueue's, under its lock: */
+	struct workqueue_struct *wq;	/* last queued on */
+	unsigned long seq;		/* its place in that queue */
+	bool queued;			/* on the queue, not started */
 };
 
 struct rcu_work {
@@ -27,12 +35,7 @@ extern struct workqueue_struct *system_wq;
 extern struct workqueue_struct *system_unbound_wq;
 extern struct workqueue_struct *system_long_wq;
 
-#define INIT_WORK(w, f)							\
-	do {								\
-		(w)->next = NULL;					\
-		(w)->func = (f);					\
-		(w)->pending = 0;					\
-	} while (0)
+#define INIT_WORK(w, f)	(*(w) = (struct work_struct){ .func = (f) })
 #define INIT_RCU_WORK(rw, f)	INIT_WORK(&(rw)->work, f)
 #define DECLARE_WORK(n, f)	struct work_struct n = { .func = (f) }
 
@@ -44,6 +47,7 @@ static inline struct rcu_work *to_rcu_work(struct work_struct *work)
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
 bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
 void flush_workqueue(struct workqueue_struct *wq);
+bool flush_work(struct work_struct *work);
 bool flush_rcu_work(struct rcu_work *rwork);
 
 static inline bool schedule_work(struct work_struct *work)

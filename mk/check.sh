@@ -3,7 +3,8 @@
 #
 # make check: install what is missing, assemble build/src, run the KUnit
 # suites on UML (with and without CONFIG_NET) and on x86_64 in QEMU (the
-# JIT suite twice: the second boot with call depth tracking), the
+# JIT suite twice: the second boot with call depth tracking; the
+# concurrency cases again under single-threaded TCG, on live call sites), the
 # make run scenario in that x86_64 kernel, the userspace harness, the
 # build-time tests and the static checks, and end with one line
 # "N passed, N failed, N skipped" summing every test case and check.
@@ -33,6 +34,11 @@ echo "== KUnit JIT suite on x86_64 again, call depth tracking on (Skylake, retbl
 read -r dp df ds < "$logs/kunit-x86_64-calldepth.count"
 echo "kunit-x86_64-calldepth: $dp passed, $df failed, $ds skipped (log: build/logs/kunit-x86_64-calldepth.log)"
 
+echo "== KUnit concurrency cases on x86_64 again, live call sites patched (single-threaded TCG)"
+"$top/mk/kunit.sh" x86_64-live
+read -r lvp lvf lvs < "$logs/kunit-x86_64-live.count"
+echo "kunit-x86_64-live: $lvp passed, $lvf failed, $lvs skipped (log: build/logs/kunit-x86_64-live.log)"
+
 echo "== make run: ip and tc in the x86_64 kernel in QEMU (tools/testing/dispatcher/vm)"
 "$top/mk/run.sh" --check
 read -r rp rf < "$logs/run.count"
@@ -50,7 +56,7 @@ echo "== checkpatch --strict, kernel-doc, sparse C=2 + W=1"
 "$top/mk/lint.sh"
 read -r lp lf < "$logs/lint.count"
 
-passed=$((kp + np + xp + dp + rp + hp + bp + lp))
-failed=$((kf + nf + xf + df + rf + hf + bf + lf))
-echo "$passed passed, $failed failed, $((ks + ns + xs + ds + hs)) skipped"
+passed=$((kp + np + xp + dp + lvp + rp + hp + bp + lp))
+failed=$((kf + nf + xf + df + lvf + rf + hf + bf + lf))
+echo "$passed passed, $failed failed, $((ks + ns + xs + ds + lvs + hs)) skipped"
 [ "$failed" = 0 ]

@@ -21,6 +21,7 @@
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -293,7 +294,7 @@ static void dispatcher_update_test_preempted(struct kunit *test)
 	unsigned int frees;
 	int cpu, old;
 
-	if (!IS_ENABLED(CONFIG_PREEMPTION))
+	if (!preempt_model_preemptible())
 		kunit_skip(test, "needs a preemptible kernel (preempt=full)");
 
 	KUNIT_ASSERT_EQ(test, dispatcher_register(dk_spin, dk_upd_a), 0);
@@ -340,7 +341,7 @@ static void dispatcher_update_test_rcu_only(struct kunit *test)
 	unsigned int frees;
 	int old;
 
-	if (!IS_ENABLED(CONFIG_PREEMPTION))
+	if (!preempt_model_preemptible())
 		kunit_skip(test, "needs a preemptible kernel (preempt=full)");
 
 	KUNIT_ASSERT_EQ(test, dispatcher_register(dk_spin_rcu, dk_upd_a), 0);
@@ -404,10 +405,10 @@ static void dispatcher_update_test_deferred(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_DISPATCHER_JIT))
 		kunit_skip(test, "no JIT");
-	if (!IS_ENABLED(CONFIG_PREEMPTION) && num_online_cpus() > 1)
+	if (!preempt_model_preemptible() && num_online_cpus() > 1)
 		kunit_skip(test, "needs preemption or a single CPU");
 
-	if (IS_ENABLED(CONFIG_PREEMPTION)) {
+	if (preempt_model_preemptible()) {
 		KUNIT_ASSERT_EQ(test, dispatcher_register(dk_spin, dk_upd_a), 0);
 		t = spin_start(test, &h, -1);
 		KUNIT_ASSERT_NOT_NULL(test, t);

@@ -38,6 +38,13 @@
  * the plain call ``fn(args...)`` with every check the kernel is built with.
  * Without an image (no JIT for the architecture, no target registered, or
  * the JIT failed) the static_call points at that default function itself.
+ *
+ * Which registered targets the image holds, and in what order it compares
+ * them, follows the calls actually made: see "Learned layouts" in
+ * Documentation/core-api/dispatcher.rst.  A target that is seldom called,
+ * or called in a pattern no predictor can follow, is left to the default
+ * function, so that a call through the dispatch point never costs more
+ * than the plain call it replaces.
  */
 
 /**
@@ -267,6 +274,7 @@
 	__DISPATCHER_PROTO(DISPATCHER_FUNC(dp), dp, ret, n, __VA_ARGS__)
 
 void __dispatcher_bad_context(struct dispatcher *d);
+void __dispatcher_record(struct dispatcher *d, void *fn);
 
 /*
  * May a dispatch point be called here?  RCU must be watching, and a
@@ -286,9 +294,11 @@ void __dispatcher_bad_context(struct dispatcher *d);
  * function enters the image through the static_call; where no image can
  * ever be built (no JIT, no test back end) it makes the plain indirect
  * call itself, rather than a second one through the static_call of an
- * architecture without HAVE_STATIC_CALL.
+ * architecture without HAVE_STATIC_CALL.  While the dispatch point learns
+ * its layout the static_call points at the learning function, which
+ * records the target and makes the plain call.
  */
-#define __DEFINE_DISPATCHER(dp, fname, ksym, jit, rcu_only, attrs, ret, n, ...) \
+#define __DEFINE_DISPATCHER(dp, fname, ksym, jit, flags, attrs, ret, n, ...) \
 	static attrs __DISPATCHER_PROTO(DISPATCHER_DEFAULT(dp), dp, ret, n, \
 					__VA_ARGS__)			\
 	{								\
@@ -299,6 +309,16 @@ void __dispatcher_bad_context(struct dispatcher *d);
 		BUILD_BUG_ON_MSG(__dispatcher_bad_ret(ret),		\
 				 "dispatcher " #dp " must return void,"	\
 				 " an integer or a pointer");		\
+		BUILD_BUG_ON_MSG((flags) & ~(DISPATCHER_F_RCU |		\
+					     DISPATCHER_F_NO_LEARN),	\
+				 "unknown flags of dispatcher " #dp);	\
+		return __dispatcher_fn(__DISPATCHER(CALL, n, __VA_ARGS__)); \
+	}								\
+	extern struct dispatcher DISPATCHER(dp);			\
+	static attrs __DISPATCHER_PROTO(DISPATCHER_LEARN(dp), dp, ret, n, \
+					__VA_ARGS__)			\
+	{								\
+		__dispatcher_record(&DISPATCHER(dp), __dispatcher_fn);	\
 		return __dispatcher_fn(__DISPATCHER(CALL, n, __VA_ARGS__)); \
 	}								\
 	DEFINE_STATIC_CALL(DISPATCHER_SC(dp), DISPATCHER_DEFAULT(dp));	\
@@ -306,18 +326,20 @@ void __dispatcher_bad_context(struct dispatcher *d);
 		.name		= #dp,					\
 		.sym		= ksym,					\
 		.jit_targets	= jit,					\
-		.rcu		= rcu_only,				\
+		.rcu		= (flags) & DISPATCHER_F_RCU,		\
+		.no_learn	= (flags) & DISPATCHER_F_NO_LEARN,	\
 		.mutex		= __MUTEX_INITIALIZER(DISPATCHER(dp).mutex), \
 		.nr_args	= CONCATENATE(__DISPATCHER_NARGS, n),	\
 		.sc_key		= &STATIC_CALL_KEY(DISPATCHER_SC(dp)),	\
 		.sc_tramp	= STATIC_CALL_TRAMP_ADDR(DISPATCHER_SC(dp)), \
 		.default_func	= DISPATCHER_DEFAULT(dp),		\
+		.learn_func	= DISPATCHER_LEARN(dp),			\
 		.list		= LIST_HEAD_INIT(DISPATCHER(dp).list),	\
 		.deferred	= LIST_HEAD_INIT(DISPATCHER(dp).deferred), \
 	};								\
 	noinline attrs __DISPATCHER_PROTO(fname, dp, ret, n, __VA_ARGS__) \
 	{								\
-		if (unlikely(!__dispatcher_context_ok(rcu_only)))	\
+		if (unlikely(!__dispatcher_context_ok((flags) & DISPATCHER_F_RCU))) \
 			__dispatcher_bad_context(&DISPATCHER(dp));	\
 		if (!IS_ENABLED(CONFIG_DISPATCHER_IMAGES))		\
 			return __dispatcher_fn(__DISPATCHER(CALL, n,	\
@@ -327,19 +349,19 @@ void __dispatcher_bad_context(struct dispatcher *d);
 	}
 
 /* DEFINE_DISPATCHER(): a dispatch point with the library's names. */
-#define __DEFINE_DISPATCHER_PLAIN(dp, rcu_only, ret, n, ...)		\
+#define __DEFINE_DISPATCHER_PLAIN(dp, flags, ret, n, ...)		\
 	__DECLARE_DISPATCHER(dp, ret, n, __VA_ARGS__);			\
 	__DEFINE_DISPATCHER(dp, DISPATCHER_FUNC(dp), "dispatcher_" #dp,	\
-			    false, rcu_only, __dispatcher_plain, ret, n,	\
+			    false, flags, __dispatcher_plain, ret, n,	\
 			    __VA_ARGS__)
 
 /* No attributes: the dispatch functions of DEFINE_DISPATCHER(). */
 #define __dispatcher_plain
 
 /* DEFINE_DISPATCHER_ADAPTER(): the adapter names and declares @fname. */
-#define __DEFINE_DISPATCHER_ADAPTER(dp, fname, ksym, rcu_only, attrs, ret, n, ...) \
+#define __DEFINE_DISPATCHER_ADAPTER(dp, fname, ksym, flags, attrs, ret, n, ...) \
 	__DISPATCHER_TYPES(dp, ret, n, __VA_ARGS__);			\
-	__DEFINE_DISPATCHER(dp, fname, ksym, true, rcu_only, attrs, ret, n, \
+	__DEFINE_DISPATCHER(dp, fname, ksym, true, flags, attrs, ret, n, \
 			    __VA_ARGS__)
 
 /**
@@ -375,7 +397,7 @@ void __dispatcher_bad_context(struct dispatcher *d);
  *			  const struct bpf_insn *, insn);
  */
 #define DEFINE_DISPATCHER(name, ret, ...)				\
-	__DEFINE_DISPATCHER_PLAIN(name, false, ret, COUNT_ARGS(__VA_ARGS__), \
+	__DEFINE_DISPATCHER_PLAIN(name, 0, ret, COUNT_ARGS(__VA_ARGS__), \
 				  __VA_ARGS__)
 
 /**
@@ -393,8 +415,26 @@ void __dispatcher_bad_context(struct dispatcher *d);
  * reported.
  */
 #define DEFINE_DISPATCHER_RCU(name, ret, ...)				\
-	__DEFINE_DISPATCHER_PLAIN(name, true, ret, COUNT_ARGS(__VA_ARGS__), \
-				  __VA_ARGS__)
+	__DEFINE_DISPATCHER_PLAIN(name, DISPATCHER_F_RCU, ret,		\
+				  COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
+
+/**
+ * DEFINE_DISPATCHER_FLAGS - define a dispatch point with flags
+ * @name: name of the dispatch point
+ * @flags: %DISPATCHER_F_RCU: every call is made under RCU, as for
+ *	DEFINE_DISPATCHER_RCU(); %DISPATCHER_F_NO_LEARN: the image is always
+ *	the balanced tree over the registered targets (up to the cap), never
+ *	a layout learned from the calls made, for a dispatch point whose
+ *	calls must not be observed or whose images must not change by
+ *	themselves
+ * @ret: return type of the targets
+ * @...: the targets' parameters, as for DEFINE_DISPATCHER()
+ *
+ * As DEFINE_DISPATCHER(), with @flags.  Unknown flags are a build error.
+ */
+#define DEFINE_DISPATCHER_FLAGS(name, flags, ret, ...)			\
+	__DEFINE_DISPATCHER_PLAIN(name, flags, ret,			\
+				  COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
 
 /**
  * EXPORT_DISPATCHER_GPL - let GPL modules use a dispatch point
@@ -425,8 +465,7 @@ void __dispatcher_bad_context(struct dispatcher *d);
  * @name: name of the dispatch point, for DISPATCHER(@name) and debugfs
  * @func: name of the dispatch function, instead of DISPATCHER_FUNC(@name)
  * @sym: name of the image in kallsyms and perf, a string
- * @rcu_only: true if every call is made under RCU, as for
- *	DEFINE_DISPATCHER_RCU()
+ * @flags: flags of the dispatch point, as for DEFINE_DISPATCHER_FLAGS()
  * @attrs: attributes of the functions that make the indirect call, such
  *	as the &__nocfi an adapter's targets may need
  * @ret: return type of the targets
@@ -440,8 +479,8 @@ void __dispatcher_bad_context(struct dispatcher *d);
  * adapter's targets may be JIT text that kernel_text_address() does not
  * know, such as a BPF program that is not in kallsyms.
  */
-#define DEFINE_DISPATCHER_ADAPTER(name, func, sym, rcu_only, attrs, ret, ...) \
-	__DEFINE_DISPATCHER_ADAPTER(name, func, sym, rcu_only, attrs, ret, \
+#define DEFINE_DISPATCHER_ADAPTER(name, func, sym, flags, attrs, ret, ...) \
+	__DEFINE_DISPATCHER_ADAPTER(name, func, sym, flags, attrs, ret, \
 				    COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)
 
 /*

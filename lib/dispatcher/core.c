@@ -158,6 +158,7 @@ static void dispatcher_image_free(struct work_struct *work)
 
 	dispatcher_ksym_del(img);
 	img->ops->free(img->text, img->size);
+	dispatcher_plan_free(&img->plan);
 	call_rcu(&img->rcu, dispatcher_image_rcu_free);
 	if (atomic_dec_return(&dispatcher_retiring) >= DISPATCHER_MAX_RETIRING)
 		return;
@@ -232,27 +233,29 @@ static void dispatcher_defer(struct dispatcher *d)
 }
 
 /*
- * Build an image for @targets.  Returns NULL when there is no JIT or it is
- * switched off, an ERR_PTR() when it failed; nothing is left allocated then.
+ * Build an image laid out as @plan, which it takes on success.  Returns
+ * NULL when there is no JIT, it is switched off or @plan is empty, an
+ * ERR_PTR() when it failed; nothing is left allocated then but @plan.
  */
 static struct dispatcher_image *
-dispatcher_image_build(struct dispatcher *d,
-		       const struct dispatcher_target *targets,
-		       unsigned int nr_targets)
+dispatcher_image_build(struct dispatcher *d, struct dispatcher_plan *plan)
 {
 	const struct dispatcher_ops *ops = dispatcher_ops(d);
 	const struct dispatcher_layout layout = {
-		.targets	= targets,
-		.nr_targets	= nr_targets,
+		.hot		= plan->hot,
+		.nr_hot		= plan->nr_hot,
+		.targets	= plan->tree,
+		.nr_targets	= plan->nr_tree,
 		.target_arg	= d->nr_args,
 		.fallback	= d->default_func,
 	};
+	unsigned int nr = plan->nr_hot + plan->nr_tree;
 	struct dispatcher_image *img;
 	unsigned int size, entry = 0;
 	void *buf;
 	int ret;
 
-	size = dispatcher_jit_wanted(d) ? ops->image_size(nr_targets) : 0;
+	size = dispatcher_jit_wanted(d) && nr ? ops->image_size(nr) : 0;
 	if (!size)
 		return NULL;
 
@@ -292,12 +295,14 @@ dispatcher_image_build(struct dispatcher *d,
 	}
 	img->len = ret;
 	img->entry = img->text + entry;
-	img->depth = ops->depth ? ops->depth(nr_targets) : 0;
+	img->depth = ops->depth ? ops->depth(plan->nr_tree) + plan->nr_hot : 0;
 	ret = ops->copy(img->text, buf, img->len);
 	if (ret)
 		goto err_text;
 
 	kvfree(buf);
+	img->plan = *plan;
+	memset(plan, 0, sizeof(*plan));
 	return img;
 
 err_text:
@@ -312,31 +317,69 @@ err:
 }
 
 /*
- * Make @targets the dispatcher's targets and @img its image.  The
- * static_call switches first, so no CPU enters the old image afterwards;
- * then the old image is retired and the old array freed.
+ * Make @img the dispatcher's image.  The static_call switches first, to
+ * the learning function while a window is open, else to @img or, without
+ * one, to the default function; so no CPU enters the old image
+ * afterwards, and then it is retired.
+ */
+static void dispatcher_install(struct dispatcher *d,
+			       struct dispatcher_image *img)
+{
+	struct dispatcher_image *old = d->image;
+	void *entry;
+
+	if (dispatcher_learn_window(d))
+		entry = d->learn_func;
+	else
+		entry = img ? img->entry : d->default_func;
+	if (img && img != old)
+		dispatcher_ksym_add(img);
+	if (READ_ONCE(d->sc_key->func) != entry)
+		__static_call_update(d->sc_key, d->sc_tramp, entry);
+	d->image = img;
+	if (img != old)
+		dispatcher_image_retire(old);
+}
+
+/*
+ * Make @targets the dispatcher's targets, freeing the old array, and @img
+ * its image.
  */
 static void dispatcher_switch(struct dispatcher *d,
 			      struct dispatcher_target *targets,
 			      unsigned int nr_targets,
 			      struct dispatcher_image *img)
 {
-	struct dispatcher_image *old = d->image;
-
-	if (img != old) {
-		if (img)
-			dispatcher_ksym_add(img);
-		__static_call_update(d->sc_key, d->sc_tramp,
-				     img ? img->entry : d->default_func);
-	}
 	if (targets != d->targets)
 		kvfree(d->targets);
 	d->targets = targets;
 	d->nr_targets = nr_targets;
-	d->image = img;
 	d->nr_updates++;
-	if (img != old)
-		dispatcher_image_retire(old);
+	dispatcher_install(d, img);
+}
+
+/*
+ * Does @d learn its layout after an update to @nr_targets targets?  Then
+ * it has a window open, and its learning state allocated, when this
+ * returns true; else no window.
+ */
+static bool dispatcher_learn_update(struct dispatcher *d,
+				    unsigned int nr_targets)
+{
+	bool learn = nr_targets && dispatcher_learning(d) &&
+		     dispatcher_jit_wanted(d);
+
+	if (learn)
+		dispatcher_learn_alloc(d);
+	if (!d->learn)
+		return false;
+	if (!learn) {
+		cancel_delayed_work(&d->learn->period);
+		dispatcher_learn_close(d);
+		return false;
+	}
+	dispatcher_learn_open(d);
+	return true;
 }
 
 /*
@@ -349,11 +392,29 @@ static int dispatcher_commit(struct dispatcher *d,
 			     unsigned int nr_targets, bool must)
 {
 	struct dispatcher_image *img = NULL;
+	struct dispatcher_plan plan;
+	int ret;
 
 	lockdep_assert_held(&d->mutex);
 
-	if (nr_targets)
-		img = dispatcher_image_build(d, targets, nr_targets);
+	/*
+	 * A dispatch point that learns calls its learning function until the
+	 * window closes, and gets its image then (dispatcher_relayout()).
+	 */
+	if (dispatcher_learn_update(d, nr_targets)) {
+		d->jit_err = 0;
+		dispatcher_switch(d, targets, nr_targets, NULL);
+		return 0;
+	}
+	if (nr_targets) {
+		ret = dispatcher_plan_choose(d, targets, nr_targets, &plan);
+		if (!ret) {
+			img = dispatcher_image_build(d, &plan);
+			dispatcher_plan_free(&plan);
+		} else {
+			img = ERR_PTR(ret);
+		}
+	}
 	if (PTR_ERR(img) == -EBUSY) {
 		img = NULL;
 		d->jit_err = 0;
@@ -368,6 +429,81 @@ static int dispatcher_commit(struct dispatcher *d,
 	}
 	dispatcher_switch(d, targets, nr_targets, img);
 	return 0;
+}
+
+/*
+ * Lay @d's image out by its last profile.  If the layout is the same, or
+ * the new image cannot be built, the static_call goes back to the image
+ * there is; if too many images are retiring, dispatcher_rebuild() tries
+ * again later.  Then the next window is armed.
+ */
+static void dispatcher_lay_out(struct dispatcher *d)
+{
+	static const struct dispatcher_plan none;
+	struct dispatcher_image *img = d->image;
+	struct dispatcher_plan plan;
+	bool changed = false;
+
+	lockdep_assert_held(&d->mutex);
+	if (!dispatcher_plan_choose(d, d->targets, d->nr_targets, &plan)) {
+		changed = !dispatcher_plan_equal(&plan, img ? &img->plan : &none);
+		if (changed) {
+			img = dispatcher_image_build(d, &plan);
+			if (PTR_ERR(img) == -EBUSY)
+				dispatcher_defer(d);
+			if (IS_ERR(img)) {
+				d->jit_err = PTR_ERR(img) == -EBUSY ? 0 : PTR_ERR(img);
+				img = d->image;
+				changed = false;
+			} else {
+				d->jit_err = 0;
+			}
+		}
+		dispatcher_plan_free(&plan);
+	}
+	dispatcher_install(d, img);
+	dispatcher_learn_arm(d, changed);
+}
+
+/* The learning window of @d closed: lay its image out by the profile. */
+VISIBLE_IF_KUNIT void dispatcher_relayout(struct dispatcher *d)
+{
+	guard(mutex)(&d->mutex);
+	if (dispatcher_learn_close(d))
+		dispatcher_lay_out(d);
+}
+EXPORT_SYMBOL_IF_KUNIT(dispatcher_relayout);
+
+/* The period after @d's last window is over: open the next one. */
+VISIBLE_IF_KUNIT void dispatcher_learn_reopen(struct dispatcher *d)
+{
+	guard(mutex)(&d->mutex);
+	if (!d->learn || d->learn->state != DISPATCHER_LEARN_STEADY ||
+	    !d->nr_targets || !dispatcher_learning(d) || !dispatcher_jit_wanted(d))
+		return;
+	dispatcher_learn_open(d);
+	dispatcher_install(d, d->image);
+}
+EXPORT_SYMBOL_IF_KUNIT(dispatcher_learn_reopen);
+
+/*
+ * A tunable changed: lay out every dispatcher again, as an update would,
+ * without counting one.
+ */
+void dispatcher_relayout_all(void)
+{
+	unsigned long updates;
+	struct dispatcher *d;
+
+	guard(mutex)(&dispatcher_list_mutex);
+	list_for_each_entry(d, &dispatcher_list, list) {
+		guard(mutex)(&d->mutex);
+		if (!d->nr_targets)
+			continue;
+		updates = d->nr_updates;
+		dispatcher_commit(d, d->targets, d->nr_targets, true);
+		d->nr_updates = updates;
+	}
 }
 
 /*
@@ -392,7 +528,14 @@ static void dispatcher_rebuild(struct work_struct *work)
 		if (!d)
 			break;
 		guard(mutex)(&d->mutex);
-		if (d->image || !d->nr_targets)
+		/* An update since may have opened a window, or built one. */
+		if (!d->nr_targets || dispatcher_learn_window(d))
+			continue;
+		if (dispatcher_learning(d) && d->learn && d->learn->nr_windows) {
+			dispatcher_lay_out(d);
+			continue;
+		}
+		if (d->image)
 			continue;
 		/* The targets do not change: not an update. */
 		updates = d->nr_updates;
@@ -731,6 +874,7 @@ VISIBLE_IF_KUNIT int dispatcher_module_notify(struct notifier_block *nb,
 				list_del_init(&d->deferred);
 			dispatcher_debugfs_remove(d);
 			list_del_init(&d->list);
+			dispatcher_learn_free(d);
 		}
 	}
 	return NOTIFY_OK;

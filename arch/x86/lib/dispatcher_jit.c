@@ -2,9 +2,11 @@
 /*
  * x86-64 code generator for lib/dispatcher.
  *
- * An image is a balanced binary search tree over the sorted target
- * addresses, compared against the argument register that carries the
- * target.  Each leaf jumps straight to its target; anything that matches
+ * An image is a chain of compares against the hottest targets, in order,
+ * then a balanced binary search tree over the sorted addresses of the
+ * other targets it holds, compared against the argument register that
+ * carries the target (lib/dispatcher chooses which targets go where).  The
+ * chain and each leaf jump straight to their target; anything that matches
  * no leaf jumps, also directly, to the dispatch point's default function,
  * compiled C that makes the plain call fn(args...) with whatever the
  * kernel is built with: the kCFI or FineIBT type check, a retpoline or ITS
@@ -369,6 +371,25 @@ static void emit_leaf(struct dj_ctx *ctx, unsigned long addr)
 	emit_jmp_int3(ctx, ctx->miss);
 }
 
+/*
+ * A link of the hot chain: cmp; je.  A target out of the je's reach is
+ * left out: it reaches the default function.
+ */
+static void emit_hot(struct dj_ctx *ctx, unsigned long addr)
+{
+	unsigned int cmp = dj_cmp_size(addr);
+	s32 rel;
+	bool near;
+
+	ctx->pos += cmp;
+	near = dj_rel32(ctx, DJ_JCC32_SIZE, addr, &rel);
+	ctx->pos -= cmp;
+	if (near) {
+		emit_cmp(ctx, addr);
+		emit_jcc(ctx, DJ_CC_E, addr);
+	}
+}
+
 /* The subtree over targets [lo, hi). */
 static void emit_tree(struct dj_ctx *ctx, unsigned int lo, unsigned int hi)
 {
@@ -400,10 +421,18 @@ static int dj_emit_image(struct dj_ctx *ctx, unsigned int *entry)
 {
 	unsigned long fallback = (unsigned long)ctx->layout->fallback;
 
+	const struct dispatcher_layout *layout = ctx->layout;
+	unsigned int i;
+
 	ctx->pos = 0;
 	emit_head(ctx);
 	*entry = DJ_HEAD;
-	emit_tree(ctx, 0, ctx->layout->nr_targets);
+	for (i = 0; i < layout->nr_hot; i++)
+		emit_hot(ctx, layout->hot[i]);
+	if (layout->nr_targets)
+		emit_tree(ctx, 0, layout->nr_targets);
+	else
+		emit_jmp_int3(ctx, ctx->miss);
 	if (ctx->far) {
 		emit_align(ctx);
 		ctx->far = ctx->pos;
@@ -460,7 +489,7 @@ int arch_dispatcher_generate(void *buf, void *image, unsigned int size,
 	int ret;
 
 	if (WARN_ON_ONCE(layout->target_arg >= ARRAY_SIZE(dj_arg_regs) ||
-			 !nr || !layout->fallback))
+			 !(nr + layout->nr_hot) || !layout->fallback))
 		return -EINVAL;
 	ctx.reg = dj_arg_regs[layout->target_arg];
 	ctx.miss = (unsigned long)layout->fallback;
@@ -472,7 +501,7 @@ int arch_dispatcher_generate(void *buf, void *image, unsigned int size,
 		ctx.far = 1;
 		ctx.miss = ctx.ip;
 	}
-	ctx.right = kvcalloc(nr, sizeof(*ctx.right), GFP_KERNEL);
+	ctx.right = kvcalloc(max(nr, 1U), sizeof(*ctx.right), GFP_KERNEL);
 	if (!ctx.right)
 		return -ENOMEM;
 

@@ -16,12 +16,14 @@
  *   DISPATCHER_FN_T(foo)     the target type dispatcher_foo_fn_t
  *   DISPATCHER_SC(foo)       the static_call that enters the image
  *   DISPATCHER_DEFAULT(foo)  the plain indirect call used without an image
+ *   DISPATCHER_LEARN(foo)    the plain call that records its target first
  */
 #define DISPATCHER(name)		__dispatcher_##name
 #define DISPATCHER_FUNC(name)		dispatcher_##name##_func
 #define DISPATCHER_FN_T(name)		dispatcher_##name##_fn_t
 #define DISPATCHER_SC(name)		dispatcher_sc_##name
 #define DISPATCHER_DEFAULT(name)	__dispatcher_##name##_default
+#define DISPATCHER_LEARN(name)		__dispatcher_##name##_learn
 
 /* Real arguments a dispatch point may take; the target is passed after them. */
 #define DISPATCHER_MAX_ARGS		5
@@ -32,6 +34,11 @@
 struct dentry;
 struct static_call_key;
 struct dispatcher_image;
+struct dispatcher_learn;
+
+/* Flags of a dispatch point, see DEFINE_DISPATCHER_FLAGS(). */
+#define DISPATCHER_F_RCU		0x1
+#define DISPATCHER_F_NO_LEARN		0x2
 
 /**
  * struct dispatcher_target - one registered target of a dispatcher
@@ -45,7 +52,11 @@ struct dispatcher_target {
 
 /**
  * struct dispatcher_layout - what an image is generated from
- * @targets: the targets the image jumps to directly, sorted by address
+ * @hot: targets compared first, one after the other, in this order: the
+ *	hot chain
+ * @nr_hot: number of entries in @hot
+ * @targets: the targets of the balanced tree that follows the hot chain,
+ *	sorted by address
  * @nr_targets: number of entries in @targets
  * @target_arg: index of the argument that carries the target
  * @fallback: where every other target goes, by a direct jump: the
@@ -53,6 +64,8 @@ struct dispatcher_target {
  *	the arguments and the target it finds in their registers
  */
 struct dispatcher_layout {
+	const unsigned long *hot;
+	unsigned int nr_hot;
 	const struct dispatcher_target *targets;
 	unsigned int nr_targets;
 	unsigned int target_arg;
@@ -61,10 +74,10 @@ struct dispatcher_layout {
 
 /**
  * struct dispatcher_ops - image back end of a dispatcher
- * @image_size: bytes an image for @nr_targets targets may need; 0 if the
- *	back end cannot build one (no JIT).
- * @depth: compares on the longest path through an image for @nr_targets
- *	targets, for debugfs; NULL if the back end does not say.
+ * @image_size: bytes an image for @nr_targets targets, hot chain and tree
+ *	together, may need; 0 if the back end cannot build one (no JIT).
+ * @depth: compares on the longest path through a balanced tree of
+ *	@nr_targets targets, for debugfs; NULL if the back end does not say.
  * @generate: write the image for @layout into @buf, which will be copied
  *	to @image and executed there, entered at @image + *@entry.  Returns
  *	the number of bytes used or a negative errno.
@@ -98,6 +111,8 @@ struct dispatcher_ops {
  *	are refused
  * @rcu: every call is made inside an RCU read-side critical section, so a
  *	retired image waits for an RCU grace period only
+ * @no_learn: the layout never follows a profile: the image is the balanced
+ *	tree over the registered targets, up to the cap
  * @mutex: serialises updates and protects every field below it
  * @targets: registered targets, sorted by address
  * @nr_targets: number of entries in @targets
@@ -114,6 +129,9 @@ struct dispatcher_ops {
  * @sc_key: the static_call key entering the image
  * @sc_tramp: the static_call trampoline, NULL without HAVE_STATIC_CALL
  * @default_func: the plain indirect call, entered when there is no image
+ * @learn_func: the plain indirect call after recording the target, entered
+ *	while the dispatch point learns its layout
+ * @learn: the learning state, allocated with the first target
  * @list: entry in the list of dispatchers with targets
  * @deferred: entry in the list of dispatchers waiting for an image
  * @dentry: the debugfs file of this dispatcher
@@ -125,6 +143,7 @@ struct dispatcher {
 	const char *sym;
 	bool jit_targets;
 	bool rcu;
+	bool no_learn;
 	struct mutex mutex;		/* serialises updates, protects below */
 	struct dispatcher_target *targets;
 	unsigned int nr_targets;
@@ -139,6 +158,8 @@ struct dispatcher {
 	struct static_call_key *sc_key;
 	void *sc_tramp;
 	void *default_func;
+	void *learn_func;
+	struct dispatcher_learn *learn;
 	struct list_head list;
 	struct list_head deferred;
 	struct dentry *dentry;

@@ -376,6 +376,8 @@ static struct kunit_case dispatcher_api_cases[] = {
 
 static struct kunit_suite dispatcher_api_suite = {
 	.name = "dispatcher_api",
+	.suite_init = dk_learn_off,
+	.suite_exit = dk_learn_restore,
 	.test_cases = dispatcher_api_cases,
 };
 

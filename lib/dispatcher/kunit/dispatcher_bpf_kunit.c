@@ -551,6 +551,8 @@ static int bpf_xdp_init(struct kunit *test)
 
 static struct kunit_suite bpf_xdp_suite = {
 	.name = "dispatcher_bpf_xdp",
+	.suite_init = dk_learn_off,
+	.suite_exit = dk_learn_restore,
 	.init = bpf_xdp_init,
 	.test_cases = bpf_xdp_cases,
 };

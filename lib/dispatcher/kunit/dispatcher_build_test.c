@@ -28,7 +28,11 @@ static long __maybe_unused build_test_ret(int a, long b)
 	return a * b;
 }
 
-#if DISPATCHER_BUILD_CASE == 1
+#if DISPATCHER_BUILD_CASE == 0
+/* Both flags a dispatch point can have. */
+DEFINE_DISPATCHER_FLAGS(build_flags_ok, DISPATCHER_F_RCU | DISPATCHER_F_NO_LEARN,
+			int, long, a);
+#elif DISPATCHER_BUILD_CASE == 1
 /* "needs (type, name) pairs, at most 5 of them" */
 DEFINE_DISPATCHER(build_six, int, int, a, int, b, int, c, int, d, int, e,
 		  int, f);
@@ -66,6 +70,9 @@ struct build_one {
 };
 
 DEFINE_DISPATCHER(build_byval, int, struct build_one, p, long, a);
+#elif DISPATCHER_BUILD_CASE == 15
+/* "unknown flags of dispatcher build_flags" */
+DEFINE_DISPATCHER_FLAGS(build_flags, 0x4, int, long, a);
 #endif
 
 int build_test_use(int a, long b);

@@ -536,6 +536,8 @@ static struct kunit_case dispatcher_image_cases[] = {
 
 static struct kunit_suite dispatcher_image_suite = {
 	.name = "dispatcher_image",
+	.suite_init = dk_learn_off,
+	.suite_exit = dk_learn_restore,
 	.init = mock_init,
 	.exit = mock_exit,
 	.test_cases = dispatcher_image_cases,

@@ -1176,6 +1176,8 @@ static struct kunit_case dispatcher_jit_cases[] = {
 
 static struct kunit_suite dispatcher_jit_suite = {
 	.name = "dispatcher_jit",
+	.suite_init = dk_learn_off,
+	.suite_exit = dk_learn_restore,
 	.init = jit_init,
 	.exit = jit_exit,
 	.test_cases = dispatcher_jit_cases,

@@ -10,10 +10,13 @@
 #include <linux/dispatcher.h>
 #include <linux/init.h>
 #include <linux/mutex.h>
+#include <linux/sprintf.h>
 #include <linux/string.h>
 #if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
 #include <linux/processor.h>
 #endif
+
+#include "../dispatcher_internal.h"
 
 /* References @d holds on @fn; 0 if @fn is not one of its targets. */
 static inline unsigned int users_of(struct dispatcher *d, void *fn)
@@ -74,6 +77,7 @@ static inline bool churn_site_unsafe(void)
  * defined in dispatcher_kunit_fixtures.c.
  */
 struct kunit;
+struct kunit_suite;
 
 /* The mock back end's dispatch point; the type of the test targets. */
 DECLARE_DISPATCHER(kunit_mock, int, int, a, int, b);
@@ -89,7 +93,34 @@ extern DISPATCHER_FN_T(kunit_mock) const dk_tgts[1024 + 1];
 
 #define DK_NR_TGTS		(ARRAY_SIZE(dk_tgts) - 1)
 
+/* 512 more test targets, none of them in dk_tgts. */
+extern DISPATCHER_FN_T(kunit_mock) const dk_more[512];
+
 void dk_expect_entry(struct kunit *test, struct dispatcher *d);
 void dk_many_desc(const unsigned int *n, char *desc);
+
+/*
+ * Suites whose cases check the image each update builds run with learning
+ * off and no cap on the targets in an image, as before either existed:
+ * their suite_init and suite_exit are these.  Learned layouts and the cap
+ * have their own suite, dispatcher_learn.
+ */
+static unsigned int dk_saved_learn __maybe_unused;
+static unsigned int dk_saved_cap __maybe_unused;
+
+static inline int dk_learn_off(struct kunit_suite *suite)
+{
+	return dispatcher_tunable("learn", "0", &dk_saved_learn) ?:
+	       dispatcher_tunable("max_targets", "65536", &dk_saved_cap);
+}
+
+static inline void dk_learn_restore(struct kunit_suite *suite)
+{
+	char cap[16];
+
+	snprintf(cap, sizeof(cap), "%u", dk_saved_cap);
+	dispatcher_tunable("max_targets", cap, NULL);
+	dispatcher_tunable("learn", dk_saved_learn ? "1" : "0", NULL);
+}
 
 #endif /* _DISPATCHER_KUNIT_H */

@@ -25,7 +25,7 @@ DEFINE_DISPATCHER(kunit_export, int, int, a);
 EXPORT_DISPATCHER_GPL(kunit_export);
 
 /*
- * Targets: 1024 distinct functions, tgt_<5 base-4 digits>, each returning
+ * Targets: 1536 distinct functions, tgt_<5 base-4 digits>, each returning
  * a + 3 * b plus its own number (the digits read as an octal constant).
  */
 #define TGT_DEF(p)							\
@@ -39,6 +39,7 @@ EXPORT_DISPATCHER_GPL(kunit_export);
 #define TGT_DEF256(p)	__DISPATCHER_LIST(TGT_DEF64(p##0) TGT_DEF64(p##1)	\
 				  TGT_DEF64(p##2) TGT_DEF64(p##3))
 TGT_DEF256(0) TGT_DEF256(1) TGT_DEF256(2) TGT_DEF256(3)
+TGT_DEF256(4) TGT_DEF256(5)
 
 #define TGT_PTR4(p)	__DISPATCHER_LIST(tgt_##p##0, tgt_##p##1, tgt_##p##2, tgt_##p##3)
 #define TGT_PTR16(p)	__DISPATCHER_LIST(TGT_PTR4(p##0), TGT_PTR4(p##1),	\
@@ -54,6 +55,11 @@ static noinline int tgt_never(int a, int b) { return a - b; }
 DISPATCHER_FN_T(kunit_mock) const dk_tgts[] = {
 	TGT_PTR256(0), TGT_PTR256(1), TGT_PTR256(2), TGT_PTR256(3),
 	tgt_never
+};
+
+/* 512 more, for more targets than fit in an image. */
+DISPATCHER_FN_T(kunit_mock) const dk_more[] = {
+	TGT_PTR256(4), TGT_PTR256(5)
 };
 
 /* The static_call points at the current image, or at the default. */

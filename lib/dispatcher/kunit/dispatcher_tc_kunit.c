@@ -671,6 +671,8 @@ static struct kunit_case dispatcher_tc_cases[] = {
 
 static struct kunit_suite dispatcher_tc_suite = {
 	.name = "dispatcher_tc",
+	.suite_init = dk_learn_off,
+	.suite_exit = dk_learn_restore,
 	.init = tc_kunit_init,
 	.exit = tc_kunit_exit,
 	.test_cases = dispatcher_tc_cases,

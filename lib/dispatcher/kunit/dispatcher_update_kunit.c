@@ -653,6 +653,8 @@ static struct kunit_case dispatcher_update_cases[] = {
 
 static struct kunit_suite dispatcher_update_suite = {
 	.name = "dispatcher_update",
+	.suite_init = dk_learn_off,
+	.suite_exit = dk_learn_restore,
 	.init = dk_update_init,
 	.exit = dk_update_exit,
 	.test_cases = dispatcher_update_cases,

@@ -156,7 +156,8 @@ build_initramfs()
 
 boot()
 {
-	local append="console=ttyS0 kunit.enable=0 loglevel=5 panic=-1"
+	# A few pings close a learning window (tools/testing/dispatcher/vm/init).
+	local append="console=ttyS0 kunit.enable=0 loglevel=5 panic=-1 dispatcher.learn_calls=16"
 	local cmd
 
 	[ "${RUN_SHELL:-0}" = 1 ] && append="$append dispatcher_shell=1"

@@ -406,7 +406,7 @@ static int dispatcher_commit(struct dispatcher *d,
 		dispatcher_switch(d, targets, nr_targets, NULL);
 		return 0;
 	}
-	if (nr_targets) {
+	if (nr_targets && dispatcher_jit_wanted(d)) {
 		ret = dispatcher_plan_choose(d, targets, nr_targets, &plan);
 		if (!ret) {
 			img = dispatcher_image_build(d, &plan);
@@ -421,8 +421,11 @@ static int dispatcher_commit(struct dispatcher *d,
 		dispatcher_defer(d);
 	} else if (IS_ERR(img)) {
 		d->jit_err = PTR_ERR(img);
-		if (!must)
+		if (!must) {
+			/* Out of a window dispatcher_learn_update() closed. */
+			dispatcher_install(d, d->image);
 			return d->jit_err;
+		}
 		img = NULL;
 	} else {
 		d->jit_err = 0;
@@ -466,7 +469,7 @@ static void dispatcher_lay_out(struct dispatcher *d)
 }
 
 /* The learning window of @d closed: lay its image out by the profile. */
-VISIBLE_IF_KUNIT void dispatcher_relayout(struct dispatcher *d)
+void dispatcher_relayout(struct dispatcher *d)
 {
 	guard(mutex)(&d->mutex);
 	if (dispatcher_learn_close(d))
@@ -474,8 +477,19 @@ VISIBLE_IF_KUNIT void dispatcher_relayout(struct dispatcher *d)
 }
 EXPORT_SYMBOL_IF_KUNIT(dispatcher_relayout);
 
+/*
+ * A CPU filled @d's window (learn.c's work item): lay the image out, unless
+ * an update has opened a new window since the work was queued.
+ */
+void dispatcher_relayout_full(struct dispatcher *d)
+{
+	guard(mutex)(&d->mutex);
+	if (dispatcher_learn_full(d) && dispatcher_learn_close(d))
+		dispatcher_lay_out(d);
+}
+
 /* The period after @d's last window is over: open the next one. */
-VISIBLE_IF_KUNIT void dispatcher_learn_reopen(struct dispatcher *d)
+void dispatcher_learn_reopen(struct dispatcher *d)
 {
 	guard(mutex)(&d->mutex);
 	if (!d->learn || d->learn->state != DISPATCHER_LEARN_STEADY ||

@@ -172,6 +172,7 @@ void dispatcher_learn_free(struct dispatcher *d);
 void dispatcher_learn_open(struct dispatcher *d);
 bool dispatcher_learn_window(struct dispatcher *d);
 bool dispatcher_learn_close(struct dispatcher *d);
+bool dispatcher_learn_full(struct dispatcher *d);
 void dispatcher_learn_arm(struct dispatcher *d, bool changed);
 int dispatcher_plan_choose(struct dispatcher *d,
 			   const struct dispatcher_target *targets,
@@ -182,6 +183,7 @@ bool dispatcher_plan_equal(const struct dispatcher_plan *a,
 
 /* core.c, for learn.c */
 void dispatcher_relayout(struct dispatcher *d);
+void dispatcher_relayout_full(struct dispatcher *d);
 void dispatcher_learn_reopen(struct dispatcher *d);
 void dispatcher_relayout_all(void);
 

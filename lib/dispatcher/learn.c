@@ -175,7 +175,7 @@ static void dispatcher_learn_work(struct work_struct *work)
 	struct dispatcher_learn *l =
 		container_of(work, struct dispatcher_learn, work);
 
-	dispatcher_relayout(l->d);
+	dispatcher_relayout_full(l->d);
 }
 
 static void dispatcher_learn_period(struct work_struct *work)
@@ -248,6 +248,24 @@ void dispatcher_learn_open(struct dispatcher *d)
 		WRITE_ONCE(pc->last, DISPATCHER_PROF_SLOTS);
 	}
 	WRITE_ONCE(l->state, DISPATCHER_LEARN_WINDOW);
+}
+
+/*
+ * Has a CPU recorded learn_calls calls in @d's open window?  Not if the
+ * window was opened after the work that asks was queued.
+ */
+bool dispatcher_learn_full(struct dispatcher *d)
+{
+	unsigned int n = READ_ONCE(dispatcher_learn_calls);
+	int cpu;
+
+	lockdep_assert_held(&d->mutex);
+	if (!dispatcher_learn_window(d))
+		return false;
+	for_each_possible_cpu(cpu)
+		if (READ_ONCE(per_cpu_ptr(d->learn->pcpu, cpu)->calls) >= n)
+			return true;
+	return false;
 }
 
 /* Is @d learning, so that its static_call points at the learning function? */

@@ -39,8 +39,19 @@ extern long dt_alloc_live;		/* allocated and not freed */
 /* ---- Boot ---- */
 
 void dt_do_initcalls(int max_level);
-/* Feed "name=value" to its __setup() handler; false if there is none. */
+/*
+ * Feed "name=value" from the kernel command line to the module parameter
+ * of that name (MODULE_PARAM_PREFIX "name", "dispatcher.learn") or to its
+ * __setup() handler; false if there is neither.
+ */
 bool dt_boot_param(const char *param);
+/*
+ * Write @val to a module parameter, as to /sys/module/.../parameters/:
+ * its set function's result, -ENOENT if there is no such parameter.
+ * dt_param_get() reads it ("Y\n", "4096\n") into @buf.
+ */
+int dt_param_set(const char *name, const char *val);
+int dt_param_get(const char *name, char *buf, size_t size);
 /* X86_FEATURE_* bits the "CPU" has; see <linux/cpufeature.h>. */
 extern unsigned long dt_cpu_caps;
 #define DT_CAP(f)	(1UL << (f))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Boot (initcalls, __setup()), the module notifier chain, debugfs and
- * seq_file, and perf_event_ksymbol() for the harness.
+ * Boot (initcalls, __setup(), module parameters, system_state), the
+ * module notifier chain, debugfs and seq_file, and perf_event_ksymbol()
+ * for the harness.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -11,7 +12,9 @@
 
 #include <linux/debugfs.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/perf_event.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -55,12 +58,19 @@ void dt_register_setup(const char *str, int (*fn)(char *str))
 	dt_nr_setups++;
 }
 
-/* Run the initcalls up to @max_level not run yet, level by level. */
+enum system_states system_state = SYSTEM_BOOTING;
+
+/*
+ * Run the initcalls up to @max_level not run yet, level by level; the
+ * system is running once the late ones have run.
+ */
 void dt_do_initcalls(int max_level)
 {
 	unsigned int i;
 	int level, ret;
 
+	if (system_state == SYSTEM_BOOTING)
+		system_state = SYSTEM_SCHEDULING;
 	for (level = 0; level <= max_level; level++) {
 		for (i = 0; i < dt_nr_initcalls; i++) {
 			if (dt_initcalls[i].level != level || dt_initcalls[i].done)
@@ -72,14 +82,83 @@ void dt_do_initcalls(int max_level)
 					dt_initcalls[i].name, ret);
 		}
 	}
+	if (max_level >= DT_INITCALL_LATE)
+		system_state = SYSTEM_RUNNING;
+}
+
+/* ---- module parameters ---- */
+
+static const struct kernel_param *dt_params[DT_MAX_INITCALLS];
+static unsigned int dt_nr_params;
+
+void dt_register_param(const struct kernel_param *kp)
+{
+	if (dt_nr_params == DT_MAX_INITCALLS)
+		dt_bug(__FILE__, __LINE__, "too many module parameters");
+	dt_params[dt_nr_params++] = kp;
+}
+
+static const struct kernel_param *dt_param_find(const char *name, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < dt_nr_params; i++)
+		if (strlen(dt_params[i]->name) == len &&
+		    !strncmp(dt_params[i]->name, name, len))
+			return dt_params[i];
+	return NULL;
+}
+
+int dt_param_set(const char *name, const char *val)
+{
+	const struct kernel_param *kp = dt_param_find(name, strlen(name));
+
+	return kp ? kp->ops->set(val, kp) : -ENOENT;
+}
+
+int dt_param_get(const char *name, char *buf, size_t size)
+{
+	const struct kernel_param *kp = dt_param_find(name, strlen(name));
+	char page[PAGE_SIZE];
+	int ret;
+
+	if (!kp)
+		return -ENOENT;
+	/* A getter writes up to a page, as into sysfs's buffer. */
+	ret = kp->ops->get(page, kp);
+	if (ret >= 0)
+		snprintf(buf, size, "%.*s", ret, page);
+	return ret;
+}
+
+int param_get_bool(char *buffer, const struct kernel_param *kp)
+{
+	return sprintf(buffer, "%c\n", *(bool *)kp->arg ? 'Y' : 'N');
+}
+
+int param_get_uint(char *buffer, const struct kernel_param *kp)
+{
+	return snprintf(buffer, PAGE_SIZE, "%u\n", *(unsigned int *)kp->arg);
 }
 
 bool dt_boot_param(const char *param)
 {
+	const struct kernel_param *kp;
+	const char *eq = strchr(param, '=');
 	char buf[256];
 	size_t len;
 	unsigned int i;
+	int ret;
 
+	/* As parse_args(): a parameter's name first, then __setup()s. */
+	kp = dt_param_find(param, eq ? (size_t)(eq - param) : strlen(param));
+	if (kp) {
+		ret = kp->ops->set(eq ? eq + 1 : NULL, kp);
+		if (ret)
+			pr_err("%s: '%s' invalid for parameter '%s'\n", __func__,
+			       eq ? eq + 1 : "", kp->name);
+		return true;
+	}
 	for (i = 0; i < dt_nr_setups; i++) {
 		len = strlen(dt_setups[i].str);
 		if (strncmp(param, dt_setups[i].str, len))

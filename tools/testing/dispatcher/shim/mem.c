@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmalloc() and friends on malloc(), with failure injection, and the
- * string helpers of <linux/string.h> that glibc lacks.
+ * kmalloc() and friends on malloc(), with failure injection, the string
+ * helpers of <linux/string.h> that glibc lacks, lib/kstrtox.c's
+ * conversions and lib/sort.c's sort().
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/kernel.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "dt_shim.h"
@@ -158,4 +161,132 @@ void kfree_const(const void *x)
 {
 	if (!dt_is_rodata(x))
 		kfree(x);
+}
+
+/* ---- lib/kstrtox.c ---- */
+
+int kstrtoull(const char *s, unsigned int base, unsigned long long *res)
+{
+	unsigned long long v = 0;
+	unsigned int d, n = 0;
+
+	if (*s == '+')
+		s++;
+	if (base == 0 || base == 16) {
+		if (s[0] == '0' && (s[1] | 0x20) == 'x' && isxdigit(s[2])) {
+			s += 2;
+			base = 16;
+		} else if (base == 0) {
+			base = s[0] == '0' ? 8 : 10;
+		}
+	}
+	for (;; s++, n++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (*s | 0x20) - 'a' + 10;
+		else
+			break;
+		if (d >= base)
+			break;
+		if (v > (ULLONG_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	if (!n)
+		return -EINVAL;
+	if (*s == '\n')
+		s++;
+	if (*s)
+		return -EINVAL;
+	*res = v;
+	return 0;
+}
+
+int kstrtouint(const char *s, unsigned int base, unsigned int *res)
+{
+	unsigned long long v;
+	int ret = kstrtoull(s, base, &v);
+
+	if (ret)
+		return ret;
+	if (v != (unsigned int)v)
+		return -ERANGE;
+	*res = v;
+	return 0;
+}
+
+/* y/Y/t/T/1, n/N/f/F/0, on/off in any case; the rest is ignored. */
+int kstrtobool(const char *s, bool *res)
+{
+	if (!s)
+		return -EINVAL;
+	switch (s[0]) {
+	case 'y': case 'Y': case 't': case 'T': case '1':
+		*res = true;
+		return 0;
+	case 'n': case 'N': case 'f': case 'F': case '0':
+		*res = false;
+		return 0;
+	case 'o': case 'O':
+		switch (s[1]) {
+		case 'n': case 'N':
+			*res = true;
+			return 0;
+		case 'f': case 'F':
+			*res = false;
+			return 0;
+		}
+		break;
+	}
+	return -EINVAL;
+}
+
+/* ---- lib/sort.c ---- */
+
+static void dt_swap_bytes(void *a, void *b, int size)
+{
+	char *x = a, *y = b, t;
+
+	while (size--) {
+		t = *x;
+		*x++ = *y;
+		*y++ = t;
+	}
+}
+
+/*
+ * Heapsort, as the kernel's: O(n log n) without recursion or memory, and
+ * not stable, so that a comparison that leaves ties to chance shows.
+ */
+void sort(void *base, size_t num, size_t size, cmp_func_t cmp_func,
+	  swap_func_t swap_func)
+{
+	char *b = base;
+	size_t i, r, c, n;
+
+	if (!swap_func)
+		swap_func = dt_swap_bytes;
+	if (num < 2)
+		return;
+	/* Build a max-heap, then move its top to the end, num times. */
+	for (i = num / 2; i-- > 0;) {
+		for (r = i; (c = 2 * r + 1) < num; r = c) {
+			if (c + 1 < num && cmp_func(b + c * size, b + (c + 1) * size) < 0)
+				c++;
+			if (cmp_func(b + r * size, b + c * size) >= 0)
+				break;
+			swap_func(b + r * size, b + c * size, size);
+		}
+	}
+	for (n = num - 1; n > 0; n--) {
+		swap_func(b, b + n * size, size);
+		for (r = 0; (c = 2 * r + 1) < n; r = c) {
+			if (c + 1 < n && cmp_func(b + c * size, b + (c + 1) * size) < 0)
+				c++;
+			if (cmp_func(b + r * size, b + c * size) >= 0)
+				break;
+			swap_func(b + r * size, b + c * size, size);
+		}
+	}
 }

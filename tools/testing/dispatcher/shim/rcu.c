@@ -35,6 +35,7 @@
 #include <linux/workqueue.h>
 
 #include "dt_shim.h"
+#include "shim.h"
 
 #define DT_MAX_READERS	64
 
@@ -317,10 +318,10 @@ void rcu_barrier_tasks(void)
 struct workqueue_struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct work_struct *head, **tail;
+	struct work_struct *head, **tail;	/* in order of ->seq */
 	pthread_t thread;
 	bool started;
-	unsigned long queued, done;
+	unsigned long queued;		/* ->seq of the last item queued */
 	struct work_struct *running;	/* the work item being run */
 	unsigned long running_seq;	/* its place in the queue */
 };
@@ -354,26 +355,34 @@ static void *dt_worker(void *arg)
 		/* As the kernel: it may be queued again once it has started. */
 		__atomic_store_n(&work->pending, 0, __ATOMIC_SEQ_CST);
 		pthread_mutex_unlock(&wq->lock);
-		work->func(work);
+		work->func(work);	/* which may free it */
 		pthread_mutex_lock(&wq->lock);
 		wq->running = NULL;
-		wq->done++;
 		pthread_cond_broadcast(&wq->cond);
 	}
 	return NULL;
 }
 
-bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
+/*
+ * Have the items queued up to number @seq all run (or been cancelled)?
+ * The queue is in order, and the worker runs its head.  @wq's lock held.
+ */
+static bool dt_wq_done(struct workqueue_struct *wq, unsigned long seq)
 {
-	if (__atomic_exchange_n(&work->pending, 1, __ATOMIC_SEQ_CST))
-		return false;
-	work->next = NULL;
+	return (!wq->head || wq->head->seq > seq) &&
+	       (!wq->running || wq->running_seq > seq);
+}
+
+/* Put @work, which its caller has marked pending, on @wq. */
+void dt_queue_work_claimed(struct workqueue_struct *wq, struct work_struct *work)
+{
 	pthread_mutex_lock(&wq->lock);
 	if (!wq->started) {
 		if (pthread_create(&wq->thread, NULL, dt_worker, wq))
 			dt_bug(__FILE__, __LINE__, "no worker thread");
 		wq->started = true;
 	}
+	work->next = NULL;
 	*wq->tail = work;
 	wq->tail = &work->next;
 	__atomic_store_n(&work->wq, wq, __ATOMIC_RELEASE);
@@ -381,7 +390,68 @@ bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
 	work->queued = true;
 	pthread_cond_broadcast(&wq->cond);
 	pthread_mutex_unlock(&wq->lock);
+}
+
+bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
+{
+	if (__atomic_exchange_n(&work->pending, 1, __ATOMIC_SEQ_CST))
+		return false;
+	dt_queue_work_claimed(wq, work);
 	return true;
+}
+
+/*
+ * As the kernel's: take @work off its queue if it is on one and has not
+ * started; true if it was.  It does not wait for a run in progress.  Once
+ * off, its memory may go.
+ */
+bool cancel_work(struct work_struct *work)
+{
+	struct workqueue_struct *wq = __atomic_load_n(&work->wq, __ATOMIC_ACQUIRE);
+	struct work_struct **p;
+	bool ret = false;
+
+	if (!wq)
+		return false;
+	pthread_mutex_lock(&wq->lock);
+	if (work->queued) {
+		for (p = &wq->head; *p != work; p = &(*p)->next)
+			;
+		*p = work->next;
+		if (!*p)
+			wq->tail = p;
+		work->queued = false;
+		__atomic_store_n(&work->pending, 0, __ATOMIC_SEQ_CST);
+		pthread_cond_broadcast(&wq->cond);
+		ret = true;
+	}
+	pthread_mutex_unlock(&wq->lock);
+	return ret;
+}
+
+/* Wait for a run of @work in progress to end. */
+void dt_wait_work_idle(struct work_struct *work)
+{
+	struct workqueue_struct *wq = __atomic_load_n(&work->wq, __ATOMIC_ACQUIRE);
+
+	if (!wq)
+		return;
+	pthread_mutex_lock(&wq->lock);
+	while (wq->running == work)
+		pthread_cond_wait(&wq->cond, &wq->lock);
+	pthread_mutex_unlock(&wq->lock);
+}
+
+/*
+ * And wait for a run in progress to end: as in the kernel, not for what
+ * runs before it on the queue (maybe waiting for a lock the caller holds).
+ */
+bool cancel_work_sync(struct work_struct *work)
+{
+	bool ret = cancel_work(work);
+
+	dt_wait_work_idle(work);
+	return ret;
 }
 
 void flush_workqueue(struct workqueue_struct *wq)
@@ -390,7 +460,7 @@ void flush_workqueue(struct workqueue_struct *wq)
 
 	pthread_mutex_lock(&wq->lock);
 	target = wq->queued;
-	while (wq->done < target)
+	while (!dt_wq_done(wq, target))
 		pthread_cond_wait(&wq->cond, &wq->lock);
 	pthread_mutex_unlock(&wq->lock);
 }
@@ -398,9 +468,7 @@ void flush_workqueue(struct workqueue_struct *wq)
 /*
  * As the kernel's: wait for @work's last queueing to have run, if it is
  * queued or running; true if it waited.  An rcu_work still waiting for its
- * grace period is not on a workqueue yet, and is not waited for.  The one
- * worker runs items in order, so an item has run once as many items as
- * had been queued up to it are done.
+ * grace period is not on a workqueue yet, and is not waited for.
  */
 bool flush_work(struct work_struct *work)
 {
@@ -414,7 +482,7 @@ bool flush_work(struct work_struct *work)
 		target = work->seq;
 	else if (wq->running == work)
 		target = wq->running_seq;
-	while (wq->done < target)
+	while (target && !dt_wq_done(wq, target))
 		pthread_cond_wait(&wq->cond, &wq->lock);
 	pthread_mutex_unlock(&wq->lock);
 	return target;
@@ -425,8 +493,7 @@ static void dt_rcu_work_rcufn(struct rcu_head *rcu)
 	struct rcu_work *rwork = container_of(rcu, struct rcu_work, rcu);
 
 	/* The work is already marked pending: queue it directly. */
-	__atomic_store_n(&rwork->work.pending, 0, __ATOMIC_SEQ_CST);
-	queue_work(rwork->wq, &rwork->work);
+	dt_queue_work_claimed(rwork->wq, &rwork->work);
 }
 
 /* As the kernel's: queue @rwork after an RCU grace period (not RCU tasks). */

@@ -186,6 +186,17 @@ const char *dt_field(const char *text, const char *key, char *buf,
 	return buf;
 }
 
+/* Is @addr one of @d's targets?  @d's mutex held. */
+static bool dt_registered(struct dispatcher *d, unsigned long addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nr_targets; i++)
+		if (d->targets[i].addr == addr)
+			return true;
+	return false;
+}
+
 static unsigned int dt_ilog2_up(unsigned int n)
 {
 	unsigned int l = 0;
@@ -195,15 +206,32 @@ static unsigned int dt_ilog2_up(unsigned int n)
 	return l;
 }
 
+/* The index of @addr in @img's layout (hot chain, then tree), or -1. */
+static int dt_plan_index(const struct dispatcher_image *img, unsigned long addr)
+{
+	const struct dispatcher_plan *plan = &img->plan;
+	unsigned int i;
+
+	for (i = 0; i < plan->nr_hot; i++)
+		if (plan->hot[i] == addr)
+			return i;
+	for (i = 0; i < plan->nr_tree; i++)
+		if (plan->tree[i].addr == addr)
+			return plan->nr_hot + i;
+	return -1;
+}
+
 static bool __dt_check_image(struct dispatcher *d, const char *what,
 			     bool maps)
 {
 	unsigned int failures = dt_failures, i, nr, reachable = 0, entry;
+	unsigned int planned, cap;
 	unsigned long *hits = NULL, probe[4], miss;
 	struct dispatcher_image *img;
 	const char *err;
 	struct dt_walk w;
 	struct dt_run r;
+	void *want;
 	u8 reg, *tramp;
 	s32 rel;
 
@@ -222,16 +250,22 @@ static bool __dt_check_image(struct dispatcher *d, const char *what,
 		dt_fail(__FILE__, __LINE__, "%s: trampoline does not jump to %p",
 			what, d->sc_key->func);
 
-	if (!img) {
-		if (d->sc_key->func != d->default_func)
-			dt_fail(__FILE__, __LINE__,
-				"%s: no image, but the static call is not the default",
-				what);
+	/*
+	 * While a learning window is open the static call enters the
+	 * learning function, whatever image there is; else the image, or
+	 * without one the default function.
+	 */
+	if (dispatcher_learn_window(d))
+		want = d->learn_func;
+	else
+		want = img ? img->entry : d->default_func;
+	if (d->sc_key->func != want)
+		dt_fail(__FILE__, __LINE__, "%s: static call %p, not %s %p",
+			what, d->sc_key->func,
+			dispatcher_learn_window(d) ? "the learning function" :
+			img ? "the image's entry" : "the default function", want);
+	if (!img)
 		goto out;
-	}
-	if (d->sc_key->func != img->entry)
-		dt_fail(__FILE__, __LINE__, "%s: static call %p is not the image's entry %p",
-			what, d->sc_key->func, img->entry);
 	if (maps && !dt_text_executable(img->text))
 		dt_fail(__FILE__, __LINE__, "%s: image not executable", what);
 	if (!is_dispatcher_text_address((unsigned long)img->entry) ||
@@ -240,6 +274,29 @@ static bool __dt_check_image(struct dispatcher *d, const char *what,
 	err = dt_check_head(img, d->default_func);
 	if (err)
 		dt_fail(__FILE__, __LINE__, "%s: image head: %s", what, err);
+
+	/*
+	 * The image holds the targets of its layout, all registered; without
+	 * learning the layout is the balanced tree over the registered
+	 * targets, as many as the cap allows.
+	 */
+	planned = img->plan.nr_hot + img->plan.nr_tree;
+	cap = dispatcher_cap();
+	if (!dispatcher_learning(d) &&
+	    (img->plan.nr_hot || img->plan.nr_tree != min(nr, cap)))
+		dt_fail(__FILE__, __LINE__,
+			"%s: learning off, but a layout of %u hot and %u tree targets for %u (cap %u)",
+			what, img->plan.nr_hot, img->plan.nr_tree, nr, cap);
+	for (i = 0; i < img->plan.nr_hot; i++)
+		if (!dt_registered(d, img->plan.hot[i]))
+			dt_fail(__FILE__, __LINE__, "%s: hot target %#lx not registered",
+				what, img->plan.hot[i]);
+	for (i = 0; i < img->plan.nr_tree; i++)
+		if (!dt_registered(d, img->plan.tree[i].addr) ||
+		    (i && img->plan.tree[i].addr <= img->plan.tree[i - 1].addr))
+			dt_fail(__FILE__, __LINE__,
+				"%s: tree target %#lx not registered, or out of order",
+				what, img->plan.tree[i].addr);
 
 	hits = calloc(nr + 1, sizeof(*hits));
 	if (!hits)
@@ -255,29 +312,32 @@ static bool __dt_check_image(struct dispatcher *d, const char *what,
 		dt_fail(__FILE__, __LINE__,
 			"%s: misses jump to %#lx, not to the default function %#lx",
 			what, w.miss, miss);
-	if (w.depth > dt_ilog2_up(nr) + 1)
-		dt_fail(__FILE__, __LINE__, "%s: %u compares deep for %u targets",
-			what, w.depth, nr);
+	if (w.depth > img->plan.nr_hot + dt_ilog2_up(img->plan.nr_tree) + 1)
+		dt_fail(__FILE__, __LINE__, "%s: %u compares deep for %u + %u targets",
+			what, w.depth, img->plan.nr_hot, img->plan.nr_tree);
 	/* What the back end reports for debugfs is what the walk finds. */
-	if (img->depth != w.depth && w.nr_hits == nr)
+	if (img->depth != w.depth && w.nr_hits == planned)
 		dt_fail(__FILE__, __LINE__, "%s: depth %u reported, %u walked",
 			what, img->depth, w.depth);
 
+	/* Targets of the layout in reach by a je; every other one misses. */
 	for (i = 0; i < nr; i++) {
 		unsigned long addr = d->targets[i].addr;
 		bool near = dt_reachable(img->text, addr);
+		bool in = dt_plan_index(img, addr) >= 0;
 
-		reachable += near;
+		reachable += near && in;
 		dt_emulate(&r, img->text, (unsigned long)img->text, img->len,
 			   entry, reg, addr);
-		if (near && (r.exit != DT_EXIT_DIRECT || r.to != addr))
+		if (near && in && (r.exit != DT_EXIT_DIRECT || r.to != addr))
 			dt_fail(__FILE__, __LINE__,
 				"%s: target %#lx not reached directly (%s)",
 				what, addr, r.err ?: "leaves elsewhere");
-		if (!near && (r.exit != DT_EXIT_DIRECT || r.to != miss))
+		if (!(near && in) && (r.exit != DT_EXIT_DIRECT || r.to != miss))
 			dt_fail(__FILE__, __LINE__,
-				"%s: far target %#lx not sent to the default function (%s)",
-				what, addr, r.err ?: "leaves elsewhere");
+				"%s: %s target %#lx not sent to the default function (%s)",
+				what, near ? "unplaced" : "far", addr,
+				r.err ?: "leaves elsewhere");
 	}
 	if (w.nr_hits != reachable)
 		dt_fail(__FILE__, __LINE__, "%s: %u leaves for %u reachable targets",

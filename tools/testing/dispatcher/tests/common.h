@@ -42,13 +42,17 @@ bool dt_reachable(const void *image, unsigned long addr);
 
 /*
  * Check @d's entry and image against its targets: the static call and its
- * trampoline lead to the image's entry (or to the default function without
- * an image); the image is kernel text; its head is what the CPU features
- * and cfi_mode ask for (dt_check_head()); every registered target within
- * reach is reached by a direct jump, with at most ceil(log2 n) + 1
- * compares; everything else, targets out of reach among them, by a direct
- * jump to the default function; no path has an indirect branch.  Failures
- * are reported with @what; returns whether all was well.
+ * trampoline lead to the learning function while a learning window is
+ * open, else to the image's entry (or to the default function without an
+ * image); the image is kernel text; its head is what the CPU features and
+ * cfi_mode ask for (dt_check_head()); its layout (&dispatcher_image.plan)
+ * holds registered targets only, and with learning off is the balanced
+ * tree over the registered targets, up to the cap (dispatcher.max_targets);
+ * every target of the layout within reach is reached by a direct jump,
+ * with at most nr_hot + ceil(log2 nr_tree) + 1 compares; everything else,
+ * registered targets out of reach or left out of the layout among them,
+ * by a direct jump to the default function; no path has an indirect
+ * branch.  Failures are reported with @what; returns whether all was well.
  */
 bool dt_check_image(struct dispatcher *d, const char *what);
 /* The same without asking the kernel whether the image is executable. */

@@ -46,6 +46,8 @@ DT_TEST(jit_many)
 	void *text;
 
 	ASSERT(stubs);
+	/* Every target in the image, beyond the default cap of 64 too. */
+	ASSERT_EQ(dispatcher_tunable("max_targets", "65536", NULL), 0);
 	text = dt_make_stubs(JIT_MAX + 8, 1 << 20, true, DT_TEXT_NEAR,
 			     (void **)stubs);
 	ASSERT(text);
@@ -172,6 +174,7 @@ DT_TEST(jit_objdump)
 	ASSERT(stubs);
 	if (system("objdump --version > /dev/null 2>&1"))
 		SKIP("no objdump");
+	ASSERT_EQ(dispatcher_tunable("max_targets", "65536", NULL), 0);
 	ASSERT(dt_make_stubs(1024, 1 << 20, true, DT_TEXT_NEAR, stubs));
 	for (c = 0; c < ARRAY_SIZE(counts); c++) {
 		for (; n < counts[c]; n++)

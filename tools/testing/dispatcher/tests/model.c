@@ -5,14 +5,22 @@
  * %rdi, %rdx and %r9) over C functions, generated code near the images
  * (grouped in simulated modules) and code out of their reach: calls,
  * register, unregister, replace, bad input, mode, CPU feature and CFI mode
- * changes, allocation failures, module unloads and barriers.  A plain
- * reference model (reference counts per candidate target) predicts every
- * return value and call result; after each update the dispatcher's
+ * changes, allocation failures, module unloads, barriers, and learned
+ * layouts: learning turned on and off, windows closed
+ * (dispatcher_relayout()) and reopened (dispatcher_learn_reopen()).  A
+ * plain reference model (reference counts per candidate target) predicts
+ * every return value and call result; after each update the dispatcher's
  * sorted target array must equal the model, its image must exist exactly
  * when the model says (or, if the update was deferred because too many
  * images were retiring, may be missing until a barrier), and from time to
- * time the image is walked and emulated for every target.  The seed is
- * printed; DT_SEED=<seed> replays a run.
+ * time the image is walked and emulated for every target.  With learning
+ * on, an update opens a window and leaves no image (the static call at the
+ * learning function) until the window closes; the image laid out then
+ * holds only registered targets called in the window (all of them if none
+ * was called: no profile, the tree).  Windows close only
+ * when the model closes them (learn_calls and the period are out of
+ * reach here; learn.c covers both).  The seed is printed; DT_SEED=<seed>
+ * replays a run.
  */
 #include <string.h>
 #include <sys/random.h>
@@ -139,6 +147,14 @@ struct cand {
 	int bad;	/* 0, or the error registering it returns */
 };
 
+/* What the model knows of a point's image (see check_point()). */
+enum image_rule {
+	IMAGE_TREE,	/* built at the last update: the balanced tree */
+	IMAGE_NONE,	/* none: an update opened a learning window */
+	IMAGE_LEARNED,	/* laid out for the calls of the last window */
+	IMAGE_KEPT,	/* the one there was when the period reopened a window */
+};
+
 struct point {
 	struct dispatcher *d;
 	const char *name;
@@ -151,10 +167,18 @@ struct point {
 	void *rebuild;			/* a target outside the model */
 	bool built_wanted;		/* JIT wanted at the last rebuild */
 	bool deferred;			/* the last rebuild was deferred */
+	unsigned long deferred_at;	/* nr_deferred the model last saw */
 	unsigned long built_op, built_caps, built_updates;
+	bool window;			/* a learning window is open */
+	enum image_rule rule;
+	void *kept;			/* IMAGE_KEPT's image */
+	bool called[MAX_CANDS];		/* called in the last window */
+	bool any_called;		/* of them */
+	bool learn_missing;		/* learning, but no learning state */
 };
 
 static struct point points[3];
+static bool model_learn;		/* dispatcher.learn */
 static struct module mods[NR_MODS];
 static bool mod_live[NR_MODS];
 static int data_word;
@@ -237,12 +261,58 @@ static const char *built_when(struct point *p)
 	return buf;
 }
 
+static bool has_targets(struct point *p)
+{
+	unsigned int k;
+
+	for (k = 0; k < p->nr_cands; k++)
+		if (p->users[k])
+			return true;
+	return false;
+}
+
+/* A window opens: nothing called in it yet. */
+static void window_opens(struct point *p, enum image_rule rule)
+{
+	p->window = true;
+	p->rule = rule;
+	memset(p->called, 0, sizeof(p->called));
+	p->any_called = false;
+}
+
+static const char *const rule_names[] = {
+	[IMAGE_TREE] = "tree", [IMAGE_NONE] = "none",
+	[IMAGE_LEARNED] = "learned", [IMAGE_KEPT] = "kept",
+};
+
+/*
+ * Does @img, laid out for the last window of @p, hold only registered
+ * targets called in that window?  The dispatcher's mutex held.
+ */
+static bool learned_ok(struct point *p, const struct dispatcher_image *img)
+{
+	unsigned int i, k, placed = img->plan.nr_hot + img->plan.nr_tree;
+
+	for (i = 0; i < placed; i++) {
+		unsigned long addr = i < img->plan.nr_hot ? img->plan.hot[i] :
+				     img->plan.tree[i - img->plan.nr_hot].addr;
+
+		for (k = 0; k < p->nr_cands; k++)
+			if ((unsigned long)p->cands[k].fn == addr)
+				break;
+		if (k == p->nr_cands || !p->users[k] || !p->called[k])
+			return false;
+	}
+	return placed;
+}
+
 /* The dispatcher's targets and image agree with the model. */
 static bool check_point(struct point *p, bool deep)
 {
 	struct dispatcher *d = p->d;
 	unsigned int i, n = 0;
-	bool ok = true, image;
+	bool ok = true, image, window, learned = true, deferred;
+	void *img;
 
 	mutex_lock(&d->mutex);
 	for (i = 0; i < p->nr_good && ok; i++) {
@@ -256,35 +326,90 @@ static bool check_point(struct point *p, bool deep)
 		n++;
 	}
 	ok = ok && n == d->nr_targets;
-	image = d->image;
+	img = d->image;
+	image = img;
+	window = dispatcher_learn_window(d);
+	/*
+	 * The work item that builds deferred images may have run since:
+	 * after a build that failed (jit_err) it tries again, and may be
+	 * deferred again (jit_err 0, still no image).
+	 */
+	deferred = p->deferred || d->nr_deferred != p->deferred_at;
+	if (img && p->rule == IMAGE_LEARNED && !deferred)
+		learned = learned_ok(p, img);
+	/*
+	 * And with learning on, where the learning state could not be
+	 * allocated at the last update, it tries again, and may open a
+	 * window: the model follows, not knowing which calls it saw.
+	 */
+	if (window && !p->window && p->learn_missing && d->learn) {
+		window_opens(p, IMAGE_NONE);
+		memset(p->called, 1, sizeof(p->called));
+		p->any_called = true;
+		p->learn_missing = false;
+	}
 	mutex_unlock(&d->mutex);
 	if (!ok)
 		return diverged("%s: targets differ from the model", p->name);
-	/*
-	 * After a failed build (jit_err set) the dispatcher keeps its old
-	 * image (failed register or replace) or runs without one (unregister,
-	 * which may not fail); otherwise the image exists exactly when there
-	 * are targets and the JIT was wanted at the last rebuild, unless
-	 * that rebuild was deferred and the image is not built yet.
-	 */
-	if (!d->jit_err && image != (n && p->built_wanted) &&
-	    !(p->deferred && !image))
-		return diverged("%s: image %d with %u targets, JIT %s%s",
-				p->name, image, n,
-				p->built_wanted ? "wanted" : "not wanted",
-				p->deferred ? ", deferred" : "");
+	if (window != p->window)
+		return diverged("%s: learning window %s, the model's %s", p->name,
+				window ? "open" : "closed",
+				p->window ? "open" : "closed");
+	switch (p->rule) {
+	case IMAGE_TREE:
+		/*
+		 * After a failed build (jit_err set) the dispatcher keeps its
+		 * old image (failed register or replace) or runs without one
+		 * (unregister, which may not fail); otherwise the image exists
+		 * exactly when there are targets and the JIT was wanted at
+		 * the last rebuild, unless that rebuild was deferred and the
+		 * image is not built yet.
+		 */
+		if (!d->jit_err && image != (n && p->built_wanted) &&
+		    !(deferred && !image))
+			return diverged("%s: image %d with %u targets, JIT %s%s",
+					p->name, image, n,
+					p->built_wanted ? "wanted" : "not wanted",
+					deferred ? ", deferred" : "");
+		break;
+	case IMAGE_NONE:
+		if (image)
+			return diverged("%s: an image while learning after an update",
+					p->name);
+		break;
+	case IMAGE_LEARNED:
+		/*
+		 * Maybe none (no call worth a place); else only targets called
+		 * in the window, unless the layout was deferred: then the
+		 * image there was may stay until a barrier.
+		 */
+		if (!learned)
+			return diverged("%s: a learned image with targets not called in its window",
+					p->name);
+		break;
+	case IMAGE_KEPT:
+		if (img != p->kept)
+			return diverged("%s: the image changed in a reopened window",
+					p->name);
+		break;
+	}
 	if (d->jit_err && d->jit_err != -ENOMEM)
 		return diverged("%s: jit_err %d", p->name, d->jit_err);
 	if (!n && image)
 		return diverged("%s: an image without targets", p->name);
 	if (deep && !dt_check_image_quick(d, p->name))
-		return diverged("%s: image check failed (mode %d, caps %#lx, cfi_mode %d; %s)",
+		return diverged("%s: bad image (mode %d caps %#lx cfi %d learn %d %s; %s)",
 				p->name, model_mode, dt_cpu_caps, cfi_mode,
-				built_when(p));
+				model_learn, rule_names[p->rule], built_when(p));
 	return true;
 }
 
-/* @p was rebuilt; @deferred: its nr_deferred before. */
+/*
+ * @p was rebuilt (an update, or every dispatcher laid out again); its
+ * nr_deferred before was @deferred.  With learning on and images wanted,
+ * a window opens instead, if the learning state could be allocated
+ * (update() checks that only a failure on purpose prevents it).
+ */
 static void rebuilt(struct point *p, unsigned long deferred)
 {
 	p->built_wanted = jit_wanted();
@@ -292,6 +417,16 @@ static void rebuilt(struct point *p, unsigned long deferred)
 	p->built_op = op_nr;
 	p->built_caps = dt_cpu_caps;
 	p->built_updates = p->d->nr_updates;
+	p->deferred_at = p->d->nr_deferred;
+	p->window = false;
+	p->rule = IMAGE_TREE;
+	p->learn_missing = false;
+	if (model_learn && p->built_wanted && has_targets(p)) {
+		if (p->d->learn)
+			window_opens(p, IMAGE_NONE);
+		else
+			p->learn_missing = true;
+	}
 }
 
 static struct cand *pick(struct point *p, bool registered)
@@ -377,9 +512,105 @@ static bool update(struct point *p, struct cand *old, struct cand *new,
 		p->users[io]--;
 	if (new && old != new)
 		p->users[in]++;
-	if (add || del)
+	if (add || del) {
 		rebuilt(p, deferred);
+		if (model_learn && p->built_wanted && has_targets(p) &&
+		    !p->d->learn && dt_alloc_failed == failed)
+			return diverged("%s: learning, but no learning state",
+					p->name);
+	}
 	return check_point(p, false);
+}
+
+/* dispatcher.learn=@on: every dispatcher with targets laid out again. */
+static bool set_learning(bool on)
+{
+	unsigned long deferred[ARRAY_SIZE(points)], updates[ARRAY_SIZE(points)];
+	unsigned int i;
+	int ret;
+
+	note("learn %d", on);
+	/*
+	 * Under the mutex: the work item building deferred images counts
+	 * an update while it builds, and takes it back.
+	 */
+	for (i = 0; i < ARRAY_SIZE(points); i++) {
+		mutex_lock(&points[i].d->mutex);
+		deferred[i] = points[i].d->nr_deferred;
+		updates[i] = points[i].d->nr_updates;
+		mutex_unlock(&points[i].d->mutex);
+	}
+	ret = dispatcher_tunable("learn", on ? "1" : "0", NULL);
+	if (ret)
+		return diverged("dispatcher.learn=%d: %d", on, ret);
+	model_learn = on;
+	for (i = 0; i < ARRAY_SIZE(points); i++) {
+		struct point *p = &points[i];
+		unsigned long now;
+
+		mutex_lock(&p->d->mutex);
+		now = p->d->nr_updates;
+		mutex_unlock(&p->d->mutex);
+		if (now != updates[i])
+			return diverged("%s: a tunable counted as an update", p->name);
+		/* Points without targets are left alone. */
+		if (has_targets(p))
+			rebuilt(p, deferred[i]);
+		if (!check_point(p, true))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Close @p's window, if one is open: the image is laid out for its calls
+ * or, if there was none (no profile), as the balanced tree.
+ */
+static bool relayout(struct point *p)
+{
+	struct dispatcher_learn *l = p->d->learn;
+	unsigned long deferred = p->d->nr_deferred;
+	unsigned int windows = l ? l->nr_windows : 0;
+
+	note("%s: lay out by the window%s", p->name,
+	     p->window ? "" : " (no window)");
+	dispatcher_relayout(p->d);
+	if (p->window) {
+		p->window = false;
+		p->rule = p->any_called ? IMAGE_LEARNED : IMAGE_TREE;
+		p->built_wanted = jit_wanted();
+		p->deferred = p->d->nr_deferred != deferred;
+		p->deferred_at = p->d->nr_deferred;
+	} else if (l && l->nr_windows != windows) {
+		/* (The image may change meanwhile: a deferred one is built.) */
+		return diverged("%s: laying out without a window closed one",
+				p->name);
+	}
+	return check_point(p, true);
+}
+
+/*
+ * The period is over: a window opens where one can (learning on, images
+ * wanted, targets, learning state, no window open), the image stays.
+ */
+static bool reopen(struct point *p)
+{
+	note("%s: the period opens a window%s", p->name,
+	     p->window ? " (open already)" : "");
+	dispatcher_learn_reopen(p->d);
+	if (!p->window && model_learn && jit_wanted() && has_targets(p) &&
+	    p->d->learn) {
+		window_opens(p, IMAGE_KEPT);
+		/*
+		 * The image the window keeps: read after it opened, for the
+		 * work item that builds deferred images may have changed it
+		 * just before, and may not any more.
+		 */
+		mutex_lock(&p->d->mutex);
+		p->kept = p->d->image;
+		mutex_unlock(&p->d->mutex);
+	}
+	return check_point(p, true);
 }
 
 /* The simulated module @m goes: its targets leave every dispatcher. */
@@ -517,7 +748,7 @@ static const unsigned long cap_sets[] = {
 DT_TEST(model_random)
 {
 	unsigned long ops = dt_env("DT_OPS", 1000000), calls = 0, updates = 0;
-	unsigned long evictions = 0, injected = 0;
+	unsigned long evictions = 0, injected = 0, toggles = 0;
 	bool inject = false, ok = true;
 	unsigned int i, k, r;
 	long a, got;
@@ -527,13 +758,30 @@ DT_TEST(model_random)
 		seed = 0x5eed;
 	rnd = seed | 1;
 	dt_info("seed %#lx, %lu operations", seed, ops);
+	/* Windows close and open when the model says, not by themselves. */
+	ASSERT_EQ(dispatcher_tunable("learn_calls", "16777216", NULL), 0);
+	ASSERT_EQ(dispatcher_tunable("learn_period_ms", "3600000", NULL), 0);
 	ASSERT(setup());
 
 	for (op_nr = 0; op_nr < ops && ok; op_nr++) {
 		struct point *p = &points[dt_rand_below(&rnd, ARRAY_SIZE(points))];
 
 		r = dt_rand_below(&rnd, 1000);
-		if (r < 600) {
+		if (r < 40) {
+			/*
+			 * Learned layouts: windows close now and then, the
+			 * period reopens them, learning goes on and off.
+			 */
+			if (r < 30) {
+				ok = relayout(p);
+			} else if (r < 37) {
+				ok = reopen(p);
+			} else {
+				toggles++;
+				ok = set_learning(!model_learn);
+			}
+			continue;
+		} else if (r < 600) {
 			struct cand *c = pick(p, dt_rand_below(&rnd, 2));
 
 			if (c->bad)
@@ -542,6 +790,10 @@ DT_TEST(model_random)
 			note("%s: call %ld(%ld)", p->name, c->id, a);
 			got = call(p, c, a);
 			calls++;
+			if (p->window) {
+				p->called[index_of(p, c)] = true;
+				p->any_called = true;
+			}
 			if (got != expect_value(c, a))
 				ok = diverged("%s: call of %ld gave %ld, not %ld",
 					      p->name, c->id, got,
@@ -597,6 +849,7 @@ DT_TEST(model_random)
 			/* Deferred images are built by now. */
 			for (i = 0; i < ARRAY_SIZE(points) && ok; i++) {
 				points[i].deferred = false;
+				points[i].deferred_at = points[i].d->nr_deferred;
 				ok = check_point(&points[i], true);
 			}
 			/*
@@ -622,9 +875,17 @@ DT_TEST(model_random)
 		op_nr, calls, updates, injected);
 	dt_info("%lu module unloads; %lu allocations failed on purpose;",
 		evictions, dt_alloc_failed);
-	dt_info("%lu updates deferred (too many images retiring), %lu packs allocated",
+	dt_info("%lu updates deferred (too many images retiring), %lu packs allocated;",
 		points[0].d->nr_deferred + points[1].d->nr_deferred +
 		points[2].d->nr_deferred, dt_execmem_allocs);
+	dt_info("learning turned on or off %lu times; windows closed %u, relayouts %u",
+		toggles,
+		(points[0].d->learn ? points[0].d->learn->nr_windows : 0) +
+		(points[1].d->learn ? points[1].d->learn->nr_windows : 0) +
+		(points[2].d->learn ? points[2].d->learn->nr_windows : 0),
+		(points[0].d->learn ? points[0].d->learn->nr_relayouts : 0) +
+		(points[1].d->learn ? points[1].d->learn->nr_relayouts : 0) +
+		(points[2].d->learn ? points[2].d->learn->nr_relayouts : 0));
 
 	for (i = 0; i < ARRAY_SIZE(points) && ok; i++) {
 		ok = check_point(&points[i], true);

@@ -8,6 +8,8 @@
 #define _DT_SHIM_LINUX_BITMAP_H
 
 #include <linux/align.h>
+#include <linux/gfp.h>
+#include <linux/slab.h>
 #include <linux/types.h>
 
 #define BITMAP_FIRST_WORD_MASK(start)	(~0UL << ((start) & (BITS_PER_LONG - 1)))
@@ -28,6 +30,14 @@ static inline void __set_bit(unsigned long nr, unsigned long *addr)
 static inline void __clear_bit(unsigned long nr, unsigned long *addr)
 {
 	addr[BIT_WORD(nr)] &= ~BIT_MASK(nr);
+}
+
+/* As <linux/bitops.h>'s: atomic, and fully ordered. */
+static inline bool test_and_set_bit(unsigned long nr, unsigned long *addr)
+{
+	unsigned long mask = BIT_MASK(nr);
+
+	return __atomic_fetch_or(&addr[BIT_WORD(nr)], mask, __ATOMIC_SEQ_CST) & mask;
 }
 
 /* The first set (@set) or clear bit at or after @start, or @size. */
@@ -53,6 +63,26 @@ static inline unsigned long find_next_zero_bit(const unsigned long *addr,
 					       unsigned long offset)
 {
 	return __dt_find_next(addr, size, offset, false);
+}
+
+#define for_each_set_bit(bit, addr, size)				\
+	for ((bit) = 0; (bit) = find_next_bit((addr), (size), (bit)), (bit) < (size); \
+	     (bit)++)
+
+/* As lib/bitmap.c's: a kmalloc_array() of whole longs. */
+static inline unsigned long *bitmap_alloc(unsigned int nbits, gfp_t flags)
+{
+	return kmalloc_array(BITS_TO_LONGS(nbits), sizeof(unsigned long), flags);
+}
+
+static inline unsigned long *bitmap_zalloc(unsigned int nbits, gfp_t flags)
+{
+	return bitmap_alloc(nbits, flags | __GFP_ZERO);
+}
+
+static inline void bitmap_free(const unsigned long *bitmap)
+{
+	kfree(bitmap);
 }
 
 static inline void bitmap_zero(unsigned long *dst, unsigned int nbits)

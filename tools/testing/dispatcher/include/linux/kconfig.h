@@ -5,8 +5,9 @@
  * built in (each takes effect with its X86_FEATURE_*, see
  * <linux/cpufeature.h>), call padding; no CFI_CLANG (gcc) and no
  * X86_KERNEL_IBT, but the tests set cfi_mode (<asm/cfi.h>); PROVE_RCU
- * in the tests, not in the benchmark.  Included first (-include), as
- * kbuild includes the kernel's kconfig.h.
+ * in the tests, not in the benchmark; KUNIT, for what lib/dispatcher
+ * makes visible to its tests (VISIBLE_IF_KUNIT, dispatcher_tunable()).
+ * Included first (-include), as kbuild includes the kernel's kconfig.h.
  */
 #ifndef _DT_SHIM_LINUX_KCONFIG_H
 #define _DT_SHIM_LINUX_KCONFIG_H
@@ -29,6 +30,13 @@
 #define CONFIG_CALL_THUNKS		1
 #define CONFIG_CALL_PADDING		1
 #define CONFIG_TASKS_RCU		1
+
+/*
+ * As in a kernel built with its KUnit tests: the functions core.c and
+ * learn.c keep for them (dispatcher_relayout(), dispatcher_learn_reopen(),
+ * dispatcher_tunable()) are what the learning tests drive.
+ */
+#define CONFIG_KUNIT			1
 
 /*
  * A debug kernel's RCU checks (lockdep's), for the tests: a dispatch point

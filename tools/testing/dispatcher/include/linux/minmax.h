@@ -15,6 +15,8 @@
 		typeof(y) __y = (y);					\
 		__x > __y ? __x : __y;					\
 	})
+#define min3(x, y, z)		min(min(x, y), z)
+#define max3(x, y, z)		max(max(x, y), z)
 #define min_t(type, x, y)	min((type)(x), (type)(y))
 #define max_t(type, x, y)	max((type)(x), (type)(y))
 #define clamp(val, lo, hi)	min(max(val, lo), hi)

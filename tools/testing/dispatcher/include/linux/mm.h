@@ -6,6 +6,8 @@
 #include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/log2.h>
+/* Among the much else the kernel's brings in. */
+#include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/types.h>
 

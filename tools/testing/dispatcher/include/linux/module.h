@@ -14,6 +14,7 @@
 #include <linux/export.h>
 #include <linux/init.h>
 #include <linux/list.h>
+#include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <linux/rculist.h>
 #include <linux/spinlock.h>

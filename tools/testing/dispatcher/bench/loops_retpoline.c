@@ -3,15 +3,17 @@
  * The loops built with -mindirect-branch=thunk-extern, as the kernel is
  * with CONFIG_MITIGATION_RETPOLINE: every indirect call here goes through
  * __x86_indirect_thunk_<reg>, a real retpoline (thunks.S).  The dispatch
- * point is defined here too, so that its default function, which makes
- * the call when there is no image and where an image sends a target it
- * has no leaf for, calls through a retpoline as well.
+ * points are defined here too, so that their default functions, which
+ * make the call when there is no image and where an image sends a target
+ * it has no leaf for, call through a retpoline as well.
  */
 #include <linux/indirect_call_wrapper.h>
 
 #include "bench.h"
 
 DEFINE_DISPATCHER(bench, unsigned long, unsigned long, a, unsigned long, b);
+DEFINE_DISPATCHER_FLAGS(bench_tree, DISPATCHER_F_NO_LEARN, unsigned long,
+			unsigned long, a, unsigned long, b);
 
 unsigned long bench_retpoline(const bench_fn *seq, unsigned long n,
 			      unsigned long mask, unsigned long acc)

@@ -24,7 +24,12 @@
  *   (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE), the userspace
  *   text_poke_sync()).  A thread that meets the int3 traps into a SIGTRAP
  *   handler which, as poke_int3_handler() does, emulates the jump to the
- *   trampoline's current target.
+ *   trampoline's current target.  Inline call sites, which only the
+ *   benchmark has (written in assembly, recorded in dt_static_call_sites,
+ *   see <linux/static_call.h>), live in pages remapped the same way; an
+ *   update rewrites the "call rel32" of each site of the key in the same
+ *   batch as the trampoline, as the kernel's __static_call_update() does
+ *   with the sites objtool recorded, and the handler emulates a call there.
  *
  * - Kernel text: the program's text segment, the code a test creates with
  *   dt_text_create(), near the pool or far from it, and the dispatcher
@@ -94,9 +99,17 @@ static pthread_mutex_t dt_sct_lock = PTHREAD_MUTEX_INITIALIZER;
 static u8 *dt_sct_base;		/* the trampolines' pages, memfd-backed */
 static u8 *dt_sct_alias;	/* the same memory, writable */
 static size_t dt_sct_span;
-static int dt_sct_fd = -1;
 static void **dt_sct_target;	/* current target of each trampoline */
 static size_t dt_sct_nr;
+/* Inline call sites: the text they are in, and each site's key and target. */
+static u8 *dt_scs_base;
+static u8 *dt_scs_alias;
+static struct {
+	u8 *insn;			/* the call rel32 */
+	struct static_call_key *key;
+	void *target;			/* what it calls */
+} *dt_scs;
+static size_t dt_scs_nr;
 unsigned long dt_sct_int3_hits;
 unsigned long dt_sct_updates;
 
@@ -368,6 +381,7 @@ static void dt_sct_trap(int sig, siginfo_t *si, void *ctx)
 	/* int3 traps: the saved RIP is the byte after it. */
 	unsigned long ip = uc->uc_mcontext.gregs[REG_RIP] - 1;
 	unsigned long off = ip - (unsigned long)__start_dt_static_call;
+	size_t i;
 
 	if (dt_sct_target && ip >= (unsigned long)__start_dt_static_call &&
 	    off / DT_STATIC_CALL_TRAMP_SIZE < dt_sct_nr &&
@@ -379,9 +393,86 @@ static void dt_sct_trap(int sig, siginfo_t *si, void *ctx)
 		__atomic_add_fetch(&dt_sct_int3_hits, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	for (i = 0; i < dt_scs_nr; i++) {
+		if (ip != (unsigned long)dt_scs[i].insn)
+			continue;
+		/*
+		 * A call site being patched: emulate the call, as
+		 * int3_emulate_call() does.  The return address goes below the
+		 * interrupted %rsp, where the call would have put it; the
+		 * signal frame lies below the red zone, further down.
+		 */
+		uc->uc_mcontext.gregs[REG_RSP] -= sizeof(long);
+		*(unsigned long *)uc->uc_mcontext.gregs[REG_RSP] = ip + CALL_INSN_SIZE;
+		uc->uc_mcontext.gregs[REG_RIP] = (unsigned long)
+			__atomic_load_n(&dt_scs[i].target, __ATOMIC_ACQUIRE);
+		__atomic_add_fetch(&dt_sct_int3_hits, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	/* Any other int3 is a real trap: die of it. */
 	signal(SIGTRAP, SIG_DFL);
 	raise(SIGTRAP);
+}
+
+/*
+ * Give the text of [@start, @stop) a memfd with the same bytes at the same
+ * address, so that it can be written through the writable alias returned.
+ */
+static u8 *dt_remap_text(u8 *start, u8 *stop, u8 **basep)
+{
+	u8 *base = (u8 *)((unsigned long)start & PAGE_MASK), *alias;
+	size_t span = PAGE_ALIGN((unsigned long)stop) - (unsigned long)base;
+	int fd = memfd_create("dt_static_call", MFD_CLOEXEC);
+
+	if (fd < 0 || pwrite(fd, base, span, 0) != (ssize_t)span)
+		dt_die("memfd for static calls");
+	if (mmap(base, span, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED,
+		 fd, 0) != base)
+		dt_die("remapping static calls");
+	alias = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (alias == MAP_FAILED)
+		dt_die("alias of static calls");
+	close(fd);
+	*basep = base;
+	return alias;
+}
+
+static void dt_poke_byte(u8 *dst, const void *b, size_t len);
+static void dt_sct_patch(u8 *tramp, size_t nr_sites, const size_t *sites,
+			 void *func);
+
+/* The inline call sites, if the program has any (the benchmark). */
+static void dt_static_call_sites_init(void)
+{
+	const struct dt_static_call_site *site, *end;
+	size_t i;
+
+	site = (const void *)__start_dt_static_call_sites;
+	end = (const void *)__stop_dt_static_call_sites;
+	if (!site || site == end)
+		return;
+	dt_scs_nr = end - site;
+	dt_scs = calloc(dt_scs_nr, sizeof(*dt_scs));
+	if (!dt_scs)
+		dt_die("static call sites");
+	for (i = 0; i < dt_scs_nr; i++, site++) {
+		dt_scs[i].insn = (u8 *)&site->addr + site->addr;
+		dt_scs[i].key = (void *)((u8 *)&site->key + site->key);
+		if (dt_scs[i].insn < (u8 *)__start_dt_static_call_text ||
+		    dt_scs[i].insn + CALL_INSN_SIZE > (u8 *)__stop_dt_static_call_text ||
+		    dt_scs[i].insn[0] != CALL_INSN_OPCODE)
+			dt_bug(__FILE__, __LINE__, "not a static call site");
+	}
+	if (dt_sct_base &&
+	    (u8 *)__start_dt_static_call_text < dt_sct_base + dt_sct_span &&
+	    (u8 *)__stop_dt_static_call_text > dt_sct_base)
+		dt_bug(__FILE__, __LINE__, "call sites share a page with trampolines");
+	dt_scs_alias = dt_remap_text((u8 *)__start_dt_static_call_text,
+				     (u8 *)__stop_dt_static_call_text,
+				     &dt_scs_base);
+	/* As static_call_init(): each site calls its key's function. */
+	for (i = 0; i < dt_scs_nr; i++)
+		dt_sct_patch(NULL, 1, &i, READ_ONCE(dt_scs[i].key->func));
 }
 
 static void dt_static_call_init(void)
@@ -399,8 +490,6 @@ static void dt_static_call_init(void)
 		return;
 	if ((stop - start) % DT_STATIC_CALL_TRAMP_SIZE)
 		dt_bug(__FILE__, __LINE__, "static call trampolines misaligned");
-	dt_sct_base = (u8 *)((unsigned long)start & PAGE_MASK);
-	dt_sct_span = PAGE_ALIGN((unsigned long)stop) - (unsigned long)dt_sct_base;
 	dt_sct_nr = (stop - start) / DT_STATIC_CALL_TRAMP_SIZE;
 	dt_sct_target = calloc(dt_sct_nr, sizeof(*dt_sct_target));
 	if (!dt_sct_target)
@@ -413,19 +502,12 @@ static void dt_static_call_init(void)
 	}
 
 	/* Same bytes, same address, now in a memfd we can alias. */
-	dt_sct_fd = memfd_create("dt_static_call", MFD_CLOEXEC);
-	if (dt_sct_fd < 0 ||
-	    pwrite(dt_sct_fd, dt_sct_base, dt_sct_span, 0) != (ssize_t)dt_sct_span)
-		dt_die("memfd for static calls");
-	if (mmap(dt_sct_base, dt_sct_span, PROT_READ | PROT_EXEC,
-		 MAP_SHARED | MAP_FIXED, dt_sct_fd, 0) != dt_sct_base)
-		dt_die("remapping static calls");
-	dt_sct_alias = mmap(NULL, dt_sct_span, PROT_READ | PROT_WRITE,
-			    MAP_SHARED, dt_sct_fd, 0);
-	if (dt_sct_alias == MAP_FAILED)
-		dt_die("alias of static calls");
+	dt_sct_span = PAGE_ALIGN((unsigned long)stop) -
+		      ((unsigned long)start & PAGE_MASK);
+	dt_sct_alias = dt_remap_text(start, stop, &dt_sct_base);
 	if (sigaction(SIGTRAP, &sa, NULL))
 		dt_die("sigaction");
+	dt_static_call_sites_init();
 }
 
 static void dt_poke_byte(u8 *dst, const void *b, size_t len)
@@ -433,31 +515,81 @@ static void dt_poke_byte(u8 *dst, const void *b, size_t len)
 	__atomic_store_n(dst, *(const u8 *)b, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Make the trampoline @tramp (if not NULL) jump, and the call sites
+ * dt_scs[@sites[0..@nr_sites)] call, to @func, while other threads may run
+ * them: text_poke_bp_batch()'s int3 on every first byte, the tails, then
+ * the first bytes, with every CPU serialised between the steps.
+ */
+static void dt_sct_patch(u8 *tramp, size_t nr_sites, const size_t *sites,
+			 void *func)
+{
+	u8 int3 = INT3_INSN_OPCODE, jmp = JMP32_INSN_OPCODE;
+	u8 call = CALL_INSN_OPCODE;
+	s32 rel32;
+	long rel;
+	size_t i;
+
+	for (i = 0; i < nr_sites; i++) {
+		u8 *insn = dt_scs[sites[i]].insn;
+
+		rel = (long)((u8 *)func - (insn + CALL_INSN_SIZE));
+		if (rel != (s32)rel)
+			dt_bug(__FILE__, __LINE__, "static call target out of reach");
+		__atomic_store_n(&dt_scs[sites[i]].target, func, __ATOMIC_RELEASE);
+		dt_poke_alias(dt_scs_alias, dt_scs_base, insn, 1, dt_poke_byte, &int3);
+	}
+	if (tramp)
+		dt_poke_alias(dt_sct_alias, dt_sct_base, tramp, 1, dt_poke_byte,
+			      &int3);
+	dt_sync_core();
+	for (i = 0; i < nr_sites; i++) {
+		u8 *insn = dt_scs[sites[i]].insn;
+
+		rel32 = (u8 *)func - (insn + CALL_INSN_SIZE);
+		dt_poke_alias(dt_scs_alias, dt_scs_base, insn + 1, sizeof(rel32),
+			      dt_copy, &rel32);
+	}
+	if (tramp) {
+		rel32 = (u8 *)func - (tramp + JMP32_INSN_SIZE);
+		dt_poke_alias(dt_sct_alias, dt_sct_base, tramp + 1, sizeof(rel32),
+			      dt_copy, &rel32);
+	}
+	dt_sync_core();
+	for (i = 0; i < nr_sites; i++)
+		dt_poke_alias(dt_scs_alias, dt_scs_base, dt_scs[sites[i]].insn, 1,
+			      dt_poke_byte, &call);
+	if (tramp)
+		dt_poke_alias(dt_sct_alias, dt_sct_base, tramp, 1, dt_poke_byte,
+			      &jmp);
+	dt_sync_core();
+}
+
 void __static_call_update(struct static_call_key *key, void *tramp, void *func)
 {
-	u8 *t = tramp, int3 = INT3_INSN_OPCODE, jmp = JMP32_INSN_OPCODE;
+	u8 *t = tramp;
 	size_t i = (t - (u8 *)__start_dt_static_call) / DT_STATIC_CALL_TRAMP_SIZE;
+	size_t sites[8], nr_sites = 0, k;
 	long rel = (long)((u8 *)func - (t + JMP32_INSN_SIZE));
-	s32 rel32 = rel;
 
 	WRITE_ONCE(key->func, func);
 	if (!tramp)
 		return;
 	if (!dt_sct_target || t < (u8 *)__start_dt_static_call || i >= dt_sct_nr)
 		dt_bug(__FILE__, __LINE__, "not a static call trampoline");
-	if (rel != rel32)
+	if (rel != (s32)rel)
 		dt_bug(__FILE__, __LINE__, "static call target out of reach");
 
 	pthread_mutex_lock(&dt_sct_lock);
+	for (k = 0; k < dt_scs_nr; k++) {
+		if (dt_scs[k].key != key)
+			continue;
+		if (nr_sites == ARRAY_SIZE(sites))
+			dt_bug(__FILE__, __LINE__, "too many sites for one key");
+		sites[nr_sites++] = k;
+	}
 	__atomic_store_n(&dt_sct_target[i], func, __ATOMIC_RELEASE);
-	/* text_poke_bp(): int3, the tail of the jump, then its head. */
-	dt_poke_alias(dt_sct_alias, dt_sct_base, t, 1, dt_poke_byte, &int3);
-	dt_sync_core();
-	dt_poke_alias(dt_sct_alias, dt_sct_base, t + 1, sizeof(rel32), dt_copy,
-		      &rel32);
-	dt_sync_core();
-	dt_poke_alias(dt_sct_alias, dt_sct_base, t, 1, dt_poke_byte, &jmp);
-	dt_sync_core();
+	dt_sct_patch(t, nr_sites, sites, func);
 	dt_sct_updates++;
 	pthread_mutex_unlock(&dt_sct_lock);
 }

@@ -5,14 +5,19 @@
  * dt_static_call, and __static_call_update() rewrites that jump while other
  * threads may be executing it, with the int3 protocol of the kernel's
  * text_poke_bp() (see text.c).  The kernel may patch call sites inline
- * as well; here every call goes through the trampoline, one direct jump
- * more than the kernel's best case.
+ * as well; here a C call goes through the trampoline, one direct jump more
+ * than the kernel's best case.  Code that wants the inline case (the
+ * benchmark) writes the call site itself, in assembly, with
+ * DT_STATIC_CALL_SITE below: __static_call_update() then rewrites that
+ * "call rel32" to call the new function directly, as the kernel rewrites
+ * the call sites objtool recorded in .static_call_sites.
  */
 #ifndef _DT_SHIM_LINUX_STATIC_CALL_H
 #define _DT_SHIM_LINUX_STATIC_CALL_H
 
 #include <linux/compiler.h>
 #include <linux/stringify.h>
+#include <linux/types.h>
 
 struct static_call_key {
 	void *func;
@@ -55,6 +60,28 @@ struct static_call_key {
 
 void __static_call_update(struct static_call_key *key, void *tramp,
 			  void *func);
+
+/*
+ * An inline call site, as the kernel's struct static_call_site: the
+ * "call rel32" at @addr calls what @key says.  Recorded, from assembly, by
+ *
+ *	.pushsection dt_static_call_text, "ax"	// text the shim can patch
+ *	...
+ *	1: call __SCT__<name>			// 5 bytes, e8 rel32
+ *	.pushsection dt_static_call_sites, "a"
+ *	.long 1b - ., __SCK__<name> - .
+ *	.popsection
+ *
+ * The shim remaps dt_static_call_text onto a memfd at start-up, points
+ * every site at its key's function, and rewrites the sites of a key at each
+ * __static_call_update() with the text_poke_bp() protocol, in one batch
+ * with the trampoline.  A site must not share a page with other text the
+ * shim remaps: start and end its part of the section on a page boundary.
+ */
+struct dt_static_call_site {
+	s32 addr;	/* of the call instruction, relative to this field */
+	s32 key;	/* of the static_call_key, relative to this field */
+};
 
 #define static_call_update(name, func)					\
 	__static_call_update(&STATIC_CALL_KEY(name),			\

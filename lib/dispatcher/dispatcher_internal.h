@@ -133,6 +133,7 @@ enum dispatcher_learn_state {
  * @work: closes the window and lays the image out
  * @period: opens the next window
  * @state: an &enum dispatcher_learn_state, under the dispatcher's mutex
+ * @closing: a call has queued @irq_work to close the open window
  * @shift: the next window opens the period shifted left by this much later
  * @nr_windows: windows closed
  * @nr_relayouts: windows after which the layout changed
@@ -153,6 +154,7 @@ struct dispatcher_learn {
 	struct work_struct work;
 	struct delayed_work period;
 	int state;
+	atomic_t closing;
 	unsigned int shift;
 	unsigned int nr_windows;
 	unsigned int nr_relayouts;

@@ -155,8 +155,13 @@ void __dispatcher_record(struct dispatcher *d, void *fn)
 		sl->next = addr;
 	}
 	WRITE_ONCE(pc->last, s);
+	/*
+	 * One irq_work per window: the calls that follow until the work
+	 * has switched the static_call must not raise an interrupt each.
+	 */
 	if (++pc->calls >= READ_ONCE(dispatcher_learn_calls) &&
-	    READ_ONCE(l->state) == DISPATCHER_LEARN_WINDOW)
+	    READ_ONCE(l->state) == DISPATCHER_LEARN_WINDOW &&
+	    !atomic_read(&l->closing) && !atomic_xchg(&l->closing, 1))
 		irq_work_queue(&l->irq_work);
 	preempt_enable_notrace();
 }
@@ -247,6 +252,7 @@ void dispatcher_learn_open(struct dispatcher *d)
 		memset(pc, 0, sizeof(*pc));
 		WRITE_ONCE(pc->last, DISPATCHER_PROF_SLOTS);
 	}
+	atomic_set(&l->closing, 0);
 	WRITE_ONCE(l->state, DISPATCHER_LEARN_WINDOW);
 }
 

@@ -353,27 +353,9 @@ static void emit_head(struct dj_ctx *ctx)
 	emit_endbr(ctx);		/* entry */
 }
 
-/* A leaf: one target, then the way out for everything else. */
-static void emit_leaf(struct dj_ctx *ctx, unsigned long addr)
-{
-	unsigned int cmp = dj_cmp_size(addr);
-	s32 rel;
-	bool near;
-
-	/* Is the je, which follows the cmp, in reach of the target? */
-	ctx->pos += cmp;
-	near = dj_rel32(ctx, DJ_JCC32_SIZE, addr, &rel);
-	ctx->pos -= cmp;
-	if (near) {
-		emit_cmp(ctx, addr);
-		emit_jcc(ctx, DJ_CC_E, addr);
-	}
-	emit_jmp_int3(ctx, ctx->miss);
-}
-
 /*
- * A link of the hot chain: cmp; je.  A target out of the je's reach is
- * left out: it reaches the default function.
+ * A link of the hot chain, and the compare of a leaf: cmp; je.  A target
+ * out of the je's reach is left out: it reaches the default function.
  */
 static void emit_hot(struct dj_ctx *ctx, unsigned long addr)
 {
@@ -388,6 +370,13 @@ static void emit_hot(struct dj_ctx *ctx, unsigned long addr)
 		emit_cmp(ctx, addr);
 		emit_jcc(ctx, DJ_CC_E, addr);
 	}
+}
+
+/* A leaf: one target, then the way out for everything else. */
+static void emit_leaf(struct dj_ctx *ctx, unsigned long addr)
+{
+	emit_hot(ctx, addr);
+	emit_jmp_int3(ctx, ctx->miss);
 }
 
 /* The subtree over targets [lo, hi). */

@@ -29,15 +29,19 @@
  * registered is called through the ordinary indirect call, with whatever
  * retpoline or CFI checking the kernel is built with.
  *
- * Implementation details: DEFINE_DISPATCHER() defines a dispatch function
- * that takes the real arguments followed by the target, and enters the
- * current image through a static_call.  The image compares the register
- * holding the target against each registered address and jumps straight to
- * the match with the real arguments untouched; anything else jumps, still
- * directly, to the dispatch point's default function, compiled C that makes
- * the plain call ``fn(args...)`` with every check the kernel is built with.
- * Without an image (no JIT for the architecture, no target registered, or
- * the JIT failed) the static_call points at that default function itself.
+ * Implementation details: dispatcher_call() is a static_call of the
+ * dispatch point, made at the call site with the real arguments followed by
+ * the target.  Where the architecture patches call sites (x86-64's inline
+ * static calls) the call site calls the current image directly, with
+ * nothing in between.  The image compares the register holding the target
+ * against each registered address and jumps straight to the match with the
+ * real arguments untouched; anything else jumps, still directly, to the
+ * dispatch point's default function, compiled C that makes the plain call
+ * ``fn(args...)`` with every check the kernel is built with.  Without an
+ * image (no target registered, learning in progress, or the JIT failed) the
+ * static_call points at that default function itself; where no image can
+ * ever be built (no JIT for the architecture) dispatcher_call() is
+ * ``fn(args...)`` itself.
  *
  * Which registered targets the image holds, and in what order it compares
  * them, follows the calls actually made: see "Learned layouts" in
@@ -271,7 +275,8 @@
 
 #define __DECLARE_DISPATCHER(dp, ret, n, ...)				\
 	__DISPATCHER_TYPES(dp, ret, n, __VA_ARGS__);			\
-	__DISPATCHER_PROTO(DISPATCHER_FUNC(dp), dp, ret, n, __VA_ARGS__)
+	__DISPATCHER_PROTO(DISPATCHER_FUNC(dp), dp, ret, n, __VA_ARGS__); \
+	DECLARE_STATIC_CALL(DISPATCHER_SC(dp), DISPATCHER_FUNC(dp))
 
 void __dispatcher_bad_context(struct dispatcher *d);
 void __dispatcher_record(struct dispatcher *d, void *fn);
@@ -284,19 +289,25 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
 #ifdef CONFIG_PROVE_RCU
 #define __dispatcher_context_ok(rcu)					\
 	(rcu_is_watching() && (!(rcu) || rcu_read_lock_any_held()))
+#define __dispatcher_check_context(name)				\
+	(unlikely(!__dispatcher_context_ok(DISPATCHER(name).rcu)) ?	\
+	 __dispatcher_bad_context(&DISPATCHER(name)) : (void)0)
 #else
 #define __dispatcher_context_ok(rcu)	((void)(rcu), true)
+#define __dispatcher_check_context(name)	((void)sizeof(DISPATCHER(name)))
 #endif
 
 /*
  * Everything DEFINE_DISPATCHER() defines, with the names and attributes of
  * the dispatch function and the image as parameters.  The dispatch
- * function enters the image through the static_call; where no image can
- * ever be built (no JIT, no test back end) it makes the plain indirect
- * call itself, rather than a second one through the static_call of an
- * architecture without HAVE_STATIC_CALL.  While the dispatch point learns
- * its layout the static_call points at the learning function, which
- * records the target and makes the plain call.
+ * function does what dispatcher_call() does at its call site, for callers
+ * that need a function (an adapter's, or a function pointer): it enters
+ * the image through the static_call; where no image can ever be built (no
+ * JIT, no test back end) it makes the plain indirect call itself, rather
+ * than a second one through the static_call of an architecture without
+ * HAVE_STATIC_CALL.  While the dispatch point learns its layout the
+ * static_call points at the learning function, which records the target
+ * and makes the plain call.
  */
 #define __DEFINE_DISPATCHER(dp, fname, ksym, jit, flags, attrs, ret, n, ...) \
 	static attrs __DISPATCHER_PROTO(DISPATCHER_DEFAULT(dp), dp, ret, n, \
@@ -441,11 +452,14 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
  * @name: name of the dispatch point, defined in the same file
  *
  * Exports what dispatcher_call(), dispatcher_register() and friends use:
- * the dispatch function and the &struct dispatcher.
+ * the static_call (key and trampoline: objtool records a module's call
+ * sites by their key, which only lib/dispatcher updates), the dispatch
+ * function and the &struct dispatcher.
  */
 #define EXPORT_DISPATCHER_GPL(name)					\
 	EXPORT_SYMBOL_GPL(DISPATCHER(name));				\
-	EXPORT_SYMBOL_GPL(DISPATCHER_FUNC(name))
+	EXPORT_SYMBOL_GPL(DISPATCHER_FUNC(name));			\
+	EXPORT_STATIC_CALL_GPL(DISPATCHER_SC(name))
 
 /**
  * EXPORT_DISPATCHER - let any module call through a dispatch point
@@ -458,7 +472,8 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
  */
 #define EXPORT_DISPATCHER(name)						\
 	EXPORT_SYMBOL(DISPATCHER(name));				\
-	EXPORT_SYMBOL(DISPATCHER_FUNC(name))
+	EXPORT_SYMBOL(DISPATCHER_FUNC(name));				\
+	EXPORT_STATIC_CALL(DISPATCHER_SC(name))
 
 /**
  * DEFINE_DISPATCHER_ADAPTER - define a dispatch point behind an older API
@@ -501,8 +516,23 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
 #define __dispatcher_checked(name, fn)					\
 	({ __dispatcher_typecheck(name, fn); (void *)(fn); })
 
-#define __dispatcher_call0(name, fn)	DISPATCHER_FUNC(name)(fn)
-#define __dispatcher_call1(name, fn, ...) DISPATCHER_FUNC(name)(__VA_ARGS__, fn)
+/*
+ * The call site itself enters the image: a static_call with the target
+ * after the real arguments, which x86-64 patches into a direct call of the
+ * image.  Without images, the plain call.  The cast changes nothing for a
+ * target of the right type; for any other, __dispatcher_target() reports
+ * the mismatch (a call of a void pointer would fail first, less clearly).
+ */
+#define __dispatcher_call0(name, fn)					\
+	(__dispatcher_check_context(name),				\
+	 IS_ENABLED(CONFIG_DISPATCHER_IMAGES) ?				\
+		static_call(DISPATCHER_SC(name))(fn) :			\
+		((DISPATCHER_FN_T(name))(fn))())
+#define __dispatcher_call1(name, fn, ...)				\
+	(__dispatcher_check_context(name),				\
+	 IS_ENABLED(CONFIG_DISPATCHER_IMAGES) ?				\
+		static_call(DISPATCHER_SC(name))(__VA_ARGS__, fn) :	\
+		((DISPATCHER_FN_T(name))(fn))(__VA_ARGS__))
 #define __dispatcher_call2	__dispatcher_call1
 #define __dispatcher_call3	__dispatcher_call1
 #define __dispatcher_call4	__dispatcher_call1
@@ -520,6 +550,12 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
  * ``fn(args...)``, compiled with the kernel's CFI and mitigations.  A
  * target whose type is not DISPATCHER_FN_T(@name) (a function of another
  * prototype, a void pointer, an integer) does not compile.
+ *
+ * With inline static calls (x86-64) the call site calls the image
+ * directly and does not pass through DISPATCHER_FUNC(@name): trace the
+ * targets, which the image jumps to at their first instruction, or the
+ * dispatch point's default function, which makes every call the image
+ * does not hold.
  *
  * Context: Any context in which calling @fn directly would be allowed and
  * RCU is watching; for a dispatch point defined with

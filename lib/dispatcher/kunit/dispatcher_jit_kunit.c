@@ -4,11 +4,12 @@
  *
  * The architecture's JIT: images generated for 1 to 1024 targets, walked,
  * decoded (x86_64) and executed; targets out of imm32 and rel32 reach;
- * dispatcher=on|off|auto; an image as a function and as kernel text
- * (kallsyms, ftrace on the dispatch function, kernel_text_address(), the
- * ORC unwinder, kCFI, call depth tracking); and concurrency: calls on
- * every CPU while another thread updates the dispatcher, and an image
- * held by one CPU across two updates on another.  Most cases are skipped
+ * dispatcher=on|off|auto; the call site's direct call into the image; an
+ * image as a function and as kernel text (kallsyms, ftrace on what a call
+ * runs, kernel_text_address(), the ORC unwinder, kCFI, call depth
+ * tracking); and concurrency: calls on every CPU while another thread
+ * updates the dispatcher, and an image held by one CPU across two updates
+ * on another.  Most cases are skipped
  * where there is no JIT.
  *
  * Run with:
@@ -488,34 +489,64 @@ static struct ftrace_ops jit_ftrace_ops = {
 };
 
 /*
- * §3.9: the dispatch function stays traceable.  The first BPF dispatcher
- * took over __fentry__ and so broke ftrace on it; the static_call does
- * not.
+ * Calls @fn 10 times through kunit_jit, with dispatcher_call() or the
+ * dispatch function; how many traced functions ran.  The results are
+ * checked once the count is taken: the direct calls run @fn too.
+ */
+static int jit_traced_calls(struct kunit *test, DISPATCHER_FN_T(kunit_jit) fn,
+			    bool func)
+{
+	int got[10], hits, i;
+
+	atomic_set(&ftrace_hits, 0);
+	for (i = 0; i < ARRAY_SIZE(got); i++)
+		got[i] = func ? DISPATCHER_FUNC(kunit_jit)(i, 1, fn) :
+				dispatcher_call(kunit_jit, fn, i, 1);
+	hits = atomic_read(&ftrace_hits);
+	for (i = 0; i < ARRAY_SIZE(got); i++)
+		KUNIT_EXPECT_EQ(test, got[i], fn(i, 1));
+	return hits;
+}
+
+/*
+ * §3.9: what a call through a dispatch point runs stays traceable.  The
+ * first BPF dispatcher took over __fentry__ and so broke ftrace on its
+ * dispatch function; the static_call does not.  dispatcher_call() itself
+ * enters the image from the call site, so what is traced is the target,
+ * which the image jumps to at its first instruction (its __fentry__
+ * included), the default function, which makes every call the image does
+ * not hold, and the dispatch function when it is called.  Traced here:
+ * dk_tgts[0] (registered), the default function and the dispatch function.
  */
 static void dispatcher_jit_test_ftrace(struct kunit *test)
 {
 	struct dispatcher *d = &DISPATCHER(kunit_jit);
-	unsigned long ip = (unsigned long)DISPATCHER_FUNC(kunit_jit);
+	unsigned long ips[] = {
+		(unsigned long)DISPATCHER_FUNC(kunit_jit),
+		(unsigned long)d->default_func,
+		(unsigned long)dk_tgts[0],
+	};
 	int i, ret;
 
 	JIT_REQUIRES(test);
-	ret = ftrace_set_filter_ip(&jit_ftrace_ops, ip, 0, 1);
-	if (ret)
-		kunit_skip(test, "cannot trace the dispatch function: %d", ret);
+	for (i = 0; i < ARRAY_SIZE(ips); i++) {
+		ret = ftrace_set_filter_ip(&jit_ftrace_ops, ips[i], 0, 0);
+		if (ret) {
+			ftrace_free_filter(&jit_ftrace_ops);
+			kunit_skip(test, "cannot trace %pS: %d", (void *)ips[i],
+				   ret);
+		}
+	}
 	KUNIT_ASSERT_EQ(test, register_ftrace_function(&jit_ftrace_ops), 0);
 	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[0]), 0);
 	KUNIT_EXPECT_NOT_NULL(test, d->image);
 
-	atomic_set(&ftrace_hits, 0);
-	for (i = 0; i < 10; i++) {
-		KUNIT_EXPECT_EQ(test,
-				dispatcher_call(kunit_jit, dk_tgts[0], i, 1),
-				dk_tgts[0](i, 1));
-		KUNIT_EXPECT_EQ(test,
-				dispatcher_call(kunit_jit, dk_tgts[1], i, 1),
-				dk_tgts[1](i, 1));
-	}
-	KUNIT_EXPECT_EQ(test, atomic_read(&ftrace_hits), 20);
+	/* Call site, image, target: the target only. */
+	KUNIT_EXPECT_EQ(test, jit_traced_calls(test, dk_tgts[0], false), 10);
+	/* Call site, image, default function, dk_tgts[1]: the default. */
+	KUNIT_EXPECT_EQ(test, jit_traced_calls(test, dk_tgts[1], false), 10);
+	/* The dispatch function, image, target: both. */
+	KUNIT_EXPECT_EQ(test, jit_traced_calls(test, dk_tgts[0], true), 20);
 
 	KUNIT_EXPECT_EQ(test, unregister_ftrace_function(&jit_ftrace_ops), 0);
 	ftrace_free_filter(&jit_ftrace_ops);
@@ -908,12 +939,13 @@ static void dispatcher_jit_test_kallsyms(struct kunit *test)
 #define JIT_X86		(IS_ENABLED(CONFIG_X86) && !IS_ENABLED(CONFIG_UML))
 
 /*
- * A static_call site of kunit_jit that is not in tail position, as any
- * caller that uses the result has: a direct call into the image.
+ * A call site of kunit_jit that is not in tail position, as any caller
+ * that uses the result has: with inline static calls, a direct call into
+ * the image.
  */
 static noinline int jit_call_site(int a, int b, DISPATCHER_FN_T(kunit_jit) fn)
 {
-	int ret = static_call(DISPATCHER_SC(kunit_jit))(a, b, fn);
+	int ret = dispatcher_call(kunit_jit, fn, a, b);
 
 	OPTIMIZER_HIDE_VAR(ret);
 	return ret;
@@ -921,27 +953,75 @@ static noinline int jit_call_site(int a, int b, DISPATCHER_FN_T(kunit_jit) fn)
 
 #if defined(CONFIG_HAVE_STATIC_CALL_INLINE) && defined(CONFIG_INSTRUCTION_DECODER)
 /*
- * Where the inline static_call in jit_call_site() calls: the first call
- * whose destination lies within 16 bytes before @entry or at it.
+ * The first call in jit_call_site() whose destination lies within 16
+ * bytes before @to or at it (a call thunk or FineIBT preamble may come
+ * first), 0 if there is none.
  */
-static unsigned long jit_call_dest(struct kunit *test, const u8 *entry)
+static unsigned long jit_site_call(struct kunit *test, const void *to)
 {
-	const u8 *p = (const u8 *)jit_call_site;
-	unsigned long to;
+	unsigned long size, off, dest, hi = (unsigned long)to;
+	const u8 *p = (const u8 *)jit_call_site, *end;
 	struct insn insn;
-	unsigned int i;
 
-	for (i = 0; i < 64; i++, p += insn.length) {
-		if (insn_decode_kernel(&insn, p))
-			break;
+	if (!kallsyms_lookup_size_offset((unsigned long)p, &size, &off)) {
+		KUNIT_FAIL(test, "jit_call_site() is not in kallsyms");
+		return 0;
+	}
+	for (end = p + size; p < end; p += insn.length) {
+		if (insn_decode_kernel(&insn, p)) {
+			KUNIT_FAIL(test, "undecodable instruction at %pS", p);
+			return 0;
+		}
 		if (insn.opcode.bytes[0] != CALL_INSN_OPCODE)
 			continue;
-		to = (unsigned long)p + insn.length + insn.immediate.value;
-		if (to <= (unsigned long)entry && to >= (unsigned long)entry - 16)
-			return to;
+		dest = (unsigned long)p + insn.length + insn.immediate.value;
+		if (dest <= hi && dest >= hi - 16)
+			return dest;
 	}
-	KUNIT_FAIL(test, "no call of the image in jit_call_site()");
 	return 0;
+}
+
+static unsigned long jit_call_dest(struct kunit *test, const u8 *entry)
+{
+	unsigned long to = jit_site_call(test, entry);
+
+	if (!to)
+		KUNIT_FAIL(test, "no call of the image in jit_call_site()");
+	return to;
+}
+
+/*
+ * The call site reaches the image directly: dispatcher_call() compiles to
+ * a static_call that is patched into a call of the image, with no dispatch
+ * function in between; without targets, a call of the default function.
+ */
+static void dispatcher_jit_test_call_site(struct kunit *test)
+{
+	struct dispatcher *d = &DISPATCHER(kunit_jit);
+	const void *func = DISPATCHER_FUNC(kunit_jit);
+	int i;
+
+	JIT_REQUIRES(test);
+	KUNIT_EXPECT_EQ(test, jit_site_call(test, func), 0);
+	KUNIT_EXPECT_NE(test, jit_site_call(test, d->default_func), 0);
+
+	KUNIT_ASSERT_EQ(test, dispatcher_register(kunit_jit, dk_tgts[0]), 0);
+	KUNIT_ASSERT_NOT_NULL(test, d->image);
+	KUNIT_EXPECT_NE(test, jit_site_call(test, d->image->entry), 0);
+	KUNIT_EXPECT_EQ(test, jit_site_call(test, func), 0);
+	KUNIT_EXPECT_EQ(test, jit_site_call(test, d->default_func), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, jit_call_site(i, 2, dk_tgts[i]),
+				dk_tgts[i](i, 2));
+
+	KUNIT_EXPECT_EQ(test, dispatcher_unregister(kunit_jit, dk_tgts[0]), 0);
+	KUNIT_EXPECT_NE(test, jit_site_call(test, d->default_func), 0);
+}
+#else
+static void dispatcher_jit_test_call_site(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, jit_call_site(1, 2, dk_tgts[0]), dk_tgts[0](1, 2));
+	kunit_skip(test, "needs inline static calls and the x86 decoder");
 }
 #endif
 
@@ -1162,6 +1242,7 @@ static struct kunit_case dispatcher_jit_cases[] = {
 	KUNIT_CASE(dispatcher_jit_test_mode),
 	KUNIT_CASE(dispatcher_jit_test_kallsyms),
 	KUNIT_CASE(dispatcher_jit_test_ftrace),
+	KUNIT_CASE(dispatcher_jit_test_call_site),
 	KUNIT_CASE(dispatcher_test_held),
 	KUNIT_CASE_PARAM_ATTR(dispatcher_test_churn, churn_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),

@@ -3,14 +3,19 @@
  * KUnit tests for TC classifiers and actions called through lib/dispatcher
  * (include/net/tc_wrapper.h).
  *
- * A test classifier and a test action are registered as a module would
- * register them, with register_tcf_proto_ops() and tcf_register_action(),
- * and called through tc_classify() and tc_act() with a minimal tcf_proto
- * and tc_action.  The dispatchers list them while they are registered and
- * not after; a failed registration with a dispatcher does not fail theirs;
- * the classifiers and actions built into the kernel are listed from boot;
- * and calls on every CPU stay right while the test unregisters and
- * registers its own.
+ * A test classifier kind and a test action kind are registered as a module
+ * would register them, with register_tcf_proto_ops() and
+ * tcf_register_action(); filters of the classifier kind are added to and
+ * deleted from an ingress qdisc on the loopback device with rtnetlink
+ * requests, as tc(8) sends them, and actions are created and released
+ * with tcf_idr_create() and tcf_idr_release(), as every action does.  A
+ * kind is a target of its dispatcher exactly while a filter or action of
+ * it exists, one reference each; registering the kind alone does not make
+ * it one, so no classifier or action built into the kernel is a target
+ * before its first filter; a failed registration with a dispatcher does
+ * not fail the filter or the action; tc_classify() and tc_act() equal the
+ * plain calls; and calls on every CPU stay right while the test adds and
+ * deletes filters and actions.
  *
  * Run with:
  *	./tools/testing/kunit/kunit.py run --kunitconfig=lib/dispatcher/kunit
@@ -20,7 +25,12 @@
 #include <linux/dispatcher.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/net.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
+#include <net/netlink.h>
+#include <net/netns/generic.h>
 #include <net/act_api.h>
 #include <net/net_namespace.h>
 #include <net/pkt_cls.h>
@@ -86,13 +96,63 @@ static noinline int tc_kunit_act_never(struct sk_buff *skb,
 }
 
 /*
- * Nothing can be instantiated from user space while these kinds are
- * registered: creating a filter or an action fails, and looking actions
- * up finds none.
+ * The test classifier kinds hold at most one filter per tcf_proto, in
+ * tp->data.  Creating one with handle TC_KUNIT_BAD_HANDLE fails, after
+ * the tcf_proto has been initialised.
  */
+#define TC_KUNIT_BAD_HANDLE	0xbad
+
 static int tc_kunit_cls_init(struct tcf_proto *tp)
 {
-	return -EOPNOTSUPP;
+	return 0;
+}
+
+static void tc_kunit_cls_destroy(struct tcf_proto *tp, bool rtnl_held,
+				 struct netlink_ext_ack *extack)
+{
+}
+
+static void *tc_kunit_cls_get(struct tcf_proto *tp, u32 handle)
+{
+	return tp->data;
+}
+
+static int tc_kunit_cls_change(struct net *net, struct sk_buff *in_skb,
+			       struct tcf_proto *tp, unsigned long base,
+			       u32 handle, struct nlattr **tca, void **arg,
+			       u32 flags, struct netlink_ext_ack *extack)
+{
+	if (handle == TC_KUNIT_BAD_HANDLE)
+		return -EINVAL;
+	tp->data = tp;
+	*arg = tp->data;
+	return 0;
+}
+
+static int tc_kunit_cls_delete(struct tcf_proto *tp, void *arg, bool *last,
+			       bool rtnl_held, struct netlink_ext_ack *extack)
+{
+	tp->data = NULL;
+	*last = true;
+	return 0;
+}
+
+static void tc_kunit_cls_walk(struct tcf_proto *tp, struct tcf_walker *arg,
+			      bool rtnl_held)
+{
+	if (tp->data && arg->count >= arg->skip &&
+	    arg->fn(tp, tp->data, arg) < 0) {
+		arg->stop = 1;
+		return;
+	}
+	arg->count++;
+}
+
+static int tc_kunit_cls_dump(struct net *net, struct tcf_proto *tp, void *fh,
+			     struct sk_buff *skb, struct tcmsg *t,
+			     bool rtnl_held)
+{
+	return skb->len;
 }
 
 static int tc_kunit_act_init(struct net *net, struct nlattr *nla,
@@ -123,19 +183,23 @@ static int tc_kunit_act_lookup(struct net *net, struct tc_action **a,
 	return 0;
 }
 
+#define TC_KUNIT_CLS_OPS(name, fn)					\
+	{								\
+		.kind		= name,					\
+		.classify	= fn,					\
+		.init		= tc_kunit_cls_init,			\
+		.destroy	= tc_kunit_cls_destroy,			\
+		.get		= tc_kunit_cls_get,			\
+		.change		= tc_kunit_cls_change,			\
+		.delete		= tc_kunit_cls_delete,			\
+		.walk		= tc_kunit_cls_walk,			\
+		.dump		= tc_kunit_cls_dump,			\
+		.owner		= THIS_MODULE,				\
+	}
+
 static struct tcf_proto_ops tc_kunit_cls_ops[] = {
-	[TC_KUNIT_A] = {
-		.kind		= "kunit_disp_a",
-		.classify	= tc_kunit_classify_a,
-		.init		= tc_kunit_cls_init,
-		.owner		= THIS_MODULE,
-	},
-	[TC_KUNIT_B] = {
-		.kind		= "kunit_disp_b",
-		.classify	= tc_kunit_classify_b,
-		.init		= tc_kunit_cls_init,
-		.owner		= THIS_MODULE,
-	},
+	[TC_KUNIT_A] = TC_KUNIT_CLS_OPS("kunit_disp_a", tc_kunit_classify_a),
+	[TC_KUNIT_B] = TC_KUNIT_CLS_OPS("kunit_disp_b", tc_kunit_classify_b),
 };
 
 #define TC_KUNIT_ACT_OPS(name, tca_id, fn)				\
@@ -148,6 +212,7 @@ static struct tcf_proto_ops tc_kunit_cls_ops[] = {
 		.lookup		= tc_kunit_act_lookup,			\
 		.init		= tc_kunit_act_init,			\
 		.walk		= tc_kunit_act_walk,			\
+		.size		= sizeof(struct tc_action),		\
 	}
 
 static struct tc_action_ops tc_kunit_act_ops[] = {
@@ -157,7 +222,45 @@ static struct tc_action_ops tc_kunit_act_ops[] = {
 					tc_kunit_act_b),
 };
 
-static struct pernet_operations tc_kunit_act_net_ops[ARRAY_SIZE(tc_kunit_act_ops)];
+/* Each action kind's table of actions per netns, as every action has. */
+static __net_init int tc_kunit_act_net_init_a(struct net *net)
+{
+	struct tc_action_ops *ops = &tc_kunit_act_ops[TC_KUNIT_A];
+
+	return tc_action_net_init(net, net_generic(net, ops->net_id), ops);
+}
+
+static __net_init int tc_kunit_act_net_init_b(struct net *net)
+{
+	struct tc_action_ops *ops = &tc_kunit_act_ops[TC_KUNIT_B];
+
+	return tc_action_net_init(net, net_generic(net, ops->net_id), ops);
+}
+
+static void __net_exit tc_kunit_act_net_exit_a(struct list_head *net_list)
+{
+	tc_action_net_exit(net_list, tc_kunit_act_ops[TC_KUNIT_A].net_id);
+}
+
+static void __net_exit tc_kunit_act_net_exit_b(struct list_head *net_list)
+{
+	tc_action_net_exit(net_list, tc_kunit_act_ops[TC_KUNIT_B].net_id);
+}
+
+static struct pernet_operations tc_kunit_act_net_ops[] = {
+	[TC_KUNIT_A] = {
+		.init		= tc_kunit_act_net_init_a,
+		.exit_batch	= tc_kunit_act_net_exit_a,
+		.id		= &tc_kunit_act_ops[TC_KUNIT_A].net_id,
+		.size		= sizeof(struct tc_action_net),
+	},
+	[TC_KUNIT_B] = {
+		.init		= tc_kunit_act_net_init_b,
+		.exit_batch	= tc_kunit_act_net_exit_b,
+		.id		= &tc_kunit_act_ops[TC_KUNIT_B].net_id,
+		.size		= sizeof(struct tc_action_net),
+	},
+};
 
 /* What the test has registered, for the exit function to undo. */
 static bool tc_kunit_cls_on[ARRAY_SIZE(tc_kunit_cls_ops)];
@@ -189,6 +292,151 @@ static int tc_kunit_act_set(unsigned int k, bool on)
 	if (!err)
 		tc_kunit_act_on[k] = on;
 	return err;
+}
+
+/*
+ * rtnetlink requests from a kernel socket that has a file, so that
+ * rtnetlink sees the test's credentials (CAP_NET_ADMIN), as it sees tc's.
+ */
+static struct socket *tc_kunit_sock;
+static struct file *tc_kunit_file;
+static u32 tc_kunit_seq;
+
+static int tc_kunit_nl_open(void)
+{
+	struct socket *sock;
+	struct file *file;
+	int err;
+
+	err = sock_create_kern(&init_net, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE,
+			       &sock);
+	if (err)
+		return err;
+	file = sock_alloc_file(sock, 0, NULL);	/* releases @sock on error */
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	tc_kunit_sock = sock;
+	tc_kunit_file = file;
+	return 0;
+}
+
+static void tc_kunit_nl_close(void)
+{
+	if (tc_kunit_file)
+		fput(tc_kunit_file);
+	tc_kunit_file = NULL;
+	tc_kunit_sock = NULL;
+}
+
+/*
+ * Send one tcmsg request on the loopback device and return the error its
+ * acknowledgment carries: 0, or what tc(8) would print.
+ */
+static int tc_kunit_rtnl(int type, u16 flags, u32 parent, u32 handle,
+			 u32 info, const char *kind)
+{
+	struct sockaddr_nl nladdr = { .nl_family = AF_NETLINK };
+	struct msghdr msg = {
+		.msg_name	= &nladdr,
+		.msg_namelen	= sizeof(nladdr),
+	};
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+	struct tcmsg *tcm;
+	struct kvec iov;
+	void *buf;
+	int err;
+
+	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	nlh = nlmsg_put(skb, 0, ++tc_kunit_seq, type, sizeof(*tcm),
+			NLM_F_REQUEST | NLM_F_ACK | flags);
+	tcm = nlmsg_data(nlh);
+	memset(tcm, 0, sizeof(*tcm));
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = LOOPBACK_IFINDEX;
+	tcm->tcm_parent = parent;
+	tcm->tcm_handle = handle;
+	tcm->tcm_info = info;
+	if (kind && nla_put_string(skb, TCA_KIND, kind)) {
+		kfree_skb(skb);
+		return -EMSGSIZE;
+	}
+	nlmsg_end(skb, nlh);
+
+	iov = (struct kvec){ .iov_base = skb->data, .iov_len = skb->len };
+	err = kernel_sendmsg(tc_kunit_sock, &msg, &iov, 1, skb->len);
+	kfree_skb(skb);
+	if (err < 0)
+		return err;
+
+	/* rtnetlink has answered by now: the request ran in this task. */
+	buf = kmalloc(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	iov = (struct kvec){ .iov_base = buf, .iov_len = NLMSG_GOODSIZE };
+	memset(&msg, 0, sizeof(msg));
+	err = kernel_recvmsg(tc_kunit_sock, &msg, &iov, 1, NLMSG_GOODSIZE,
+			     MSG_DONTWAIT);
+	nlh = buf;
+	if (err >= (int)nlmsg_msg_size(sizeof(struct nlmsgerr)) &&
+	    nlh->nlmsg_type == NLMSG_ERROR)
+		err = ((struct nlmsgerr *)nlmsg_data(nlh))->error;
+	else if (err >= 0)
+		err = -EPROTO;
+	kfree(buf);
+	return err;
+}
+
+/* tcm_info of a filter: its priority and protocol (all) */
+static u32 tc_kunit_info(u16 prio)
+{
+	return TC_H_MAKE((u32)prio << 16, (__force u16)htons(ETH_P_ALL));
+}
+
+/* tc qdisc add dev lo ingress */
+static int tc_kunit_qdisc(bool add)
+{
+	return tc_kunit_rtnl(add ? RTM_NEWQDISC : RTM_DELQDISC,
+			     add ? NLM_F_CREATE | NLM_F_EXCL : 0,
+			     TC_H_INGRESS, TC_H_MAKE(TC_H_INGRESS, 0), 0,
+			     add ? "ingress" : NULL);
+}
+
+/* tc filter add dev lo parent ffff: prio @prio handle @handle kunit_disp_<k> */
+static int tc_kunit_filter_add(unsigned int k, u16 prio, u32 handle, u16 flags)
+{
+	return tc_kunit_rtnl(RTM_NEWTFILTER, flags, TC_H_MAKE(TC_H_INGRESS, 0),
+			     handle, tc_kunit_info(prio), tc_kunit_cls_ops[k].kind);
+}
+
+/* tc filter del dev lo parent ffff: prio @prio: the whole tcf_proto */
+static int tc_kunit_filter_del(u16 prio)
+{
+	return tc_kunit_rtnl(RTM_DELTFILTER, 0, TC_H_MAKE(TC_H_INGRESS, 0), 0,
+			     tc_kunit_info(prio), NULL);
+}
+
+/* Actions the test has created, for the exit function to release. */
+#define TC_KUNIT_MAX_ACTS	8
+static struct tc_action *tc_kunit_acts[TC_KUNIT_MAX_ACTS];
+
+/* An action of kind @k, created as every action's ->init creates one. */
+static int tc_kunit_action_new(unsigned int k, unsigned int slot)
+{
+	struct tc_action_ops *ops = &tc_kunit_act_ops[k];
+
+	return tcf_idr_create(net_generic(&init_net, ops->net_id), slot + 1,
+			      NULL, &tc_kunit_acts[slot], ops, false, false, 0);
+}
+
+static int tc_kunit_action_put(unsigned int slot)
+{
+	struct tc_action *a = tc_kunit_acts[slot];
+
+	tc_kunit_acts[slot] = NULL;
+	return a ? tcf_idr_release(a, false) : 0;
 }
 
 /* A minimal packet, filters and actions for the test functions. */
@@ -257,7 +505,12 @@ static void tc_kunit_expect_calls(struct kunit *test, struct tc_kunit_objs *o)
 	}
 }
 
-/* A classifier is a target of tc_classify exactly while it is registered. */
+/*
+ * A classifier kind is a target of tc_classify exactly while a filter
+ * (tcf_proto) of it exists, one reference per tcf_proto: not when the kind
+ * is registered, not after its filters are deleted, not after a creation
+ * that failed.
+ */
 static void tc_kunit_test_classify(struct kunit *test)
 {
 	struct dispatcher *d = &DISPATCHER(tc_classify);
@@ -265,12 +518,13 @@ static void tc_kunit_test_classify(struct kunit *test)
 	int ret;
 
 	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_b), 0);
 	tc_kunit_expect_calls(test, o);
 
-	KUNIT_ASSERT_EQ(test, tc_kunit_cls_set(TC_KUNIT_A, true), 0);
-	KUNIT_EXPECT_TRUE(test, tc_kunit_cls_ops[TC_KUNIT_A].dispatched);
+	KUNIT_ASSERT_EQ(test, tc_kunit_filter_add(TC_KUNIT_A, 1, 1,
+						  NLM_F_CREATE | NLM_F_EXCL), 0);
 	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 1);
-	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_never), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_b), 0);
 	KUNIT_EXPECT_NOT_NULL(test, d->image);	/* calls go through the JIT */
 	tc_kunit_expect_calls(test, o);
 	scoped_guard(rcu)
@@ -278,18 +532,44 @@ static void tc_kunit_test_classify(struct kunit *test)
 				  &(struct tcf_result){});
 	KUNIT_EXPECT_EQ(test, ret, 10);
 
-	/* Registering the kind again fails and registers nothing more. */
+	/* A second tcf_proto of the kind, a second reference. */
+	KUNIT_ASSERT_EQ(test, tc_kunit_filter_add(TC_KUNIT_A, 2, 1,
+						  NLM_F_CREATE | NLM_F_EXCL), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 2);
+	/* Replacing a filter keeps its tcf_proto: nothing changes. */
+	KUNIT_ASSERT_EQ(test, tc_kunit_filter_add(TC_KUNIT_A, 2, 1,
+						  NLM_F_CREATE | NLM_F_REPLACE), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 2);
+	/* A tcf_proto whose first filter fails is destroyed again. */
+	KUNIT_EXPECT_EQ(test, tc_kunit_filter_add(TC_KUNIT_B, 3,
+						  TC_KUNIT_BAD_HANDLE,
+						  NLM_F_CREATE | NLM_F_EXCL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_b), 0);
+	/* Registering the kind again fails and registers nothing. */
 	KUNIT_EXPECT_EQ(test, register_tcf_proto_ops(&tc_kunit_cls_ops[TC_KUNIT_A]),
 			-EEXIST);
-	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 1);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 2);
 
-	KUNIT_ASSERT_EQ(test, tc_kunit_cls_set(TC_KUNIT_A, false), 0);
-	KUNIT_EXPECT_FALSE(test, tc_kunit_cls_ops[TC_KUNIT_A].dispatched);
+	KUNIT_EXPECT_EQ(test, tc_kunit_filter_del(1), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 1);
+	KUNIT_EXPECT_EQ(test, tc_kunit_filter_del(2), 0);
 	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_a), 0);
+	KUNIT_EXPECT_EQ(test, tc_kunit_filter_del(2), -ENOENT);
 	tc_kunit_expect_calls(test, o);
+
+	/* Deleting the qdisc destroys the filters left on it. */
+	KUNIT_ASSERT_EQ(test, tc_kunit_filter_add(TC_KUNIT_B, 4, 1,
+						  NLM_F_CREATE | NLM_F_EXCL), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_b), 1);
+	KUNIT_EXPECT_EQ(test, tc_kunit_qdisc(false), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_classify_b), 0);
 }
 
-/* An action is a target of tc_act exactly while it is registered. */
+/*
+ * An action kind is a target of tc_act exactly while an action of it
+ * exists, one reference per action.
+ */
 static void tc_kunit_test_act(struct kunit *test)
 {
 	struct dispatcher *d = &DISPATCHER(tc_act);
@@ -299,18 +579,30 @@ static void tc_kunit_test_act(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_a), 0);
 	tc_kunit_expect_calls(test, o);
 
-	KUNIT_ASSERT_EQ(test, tc_kunit_act_set(TC_KUNIT_A, true), 0);
-	KUNIT_EXPECT_TRUE(test, tc_kunit_act_ops[TC_KUNIT_A].dispatched);
+	KUNIT_ASSERT_EQ(test, tc_kunit_action_new(TC_KUNIT_A, 0), 0);
+	KUNIT_EXPECT_TRUE(test, tc_kunit_acts[0]->dispatched);
 	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_a), 1);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_b), 0);
 	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_never), 0);
 	KUNIT_EXPECT_NOT_NULL(test, d->image);
 	tc_kunit_expect_calls(test, o);
 	scoped_guard(rcu)
 		ret = tc_act(&o->skb, &o->act[TC_KUNIT_A], &(struct tcf_result){});
 	KUNIT_EXPECT_EQ(test, ret, 41);
+	scoped_guard(rcu)
+		ret = tc_act(&o->skb, tc_kunit_acts[0], &(struct tcf_result){});
+	KUNIT_EXPECT_EQ(test, ret, 41);	/* index 1 */
 
-	KUNIT_ASSERT_EQ(test, tc_kunit_act_set(TC_KUNIT_A, false), 0);
-	KUNIT_EXPECT_FALSE(test, tc_kunit_act_ops[TC_KUNIT_A].dispatched);
+	KUNIT_ASSERT_EQ(test, tc_kunit_action_new(TC_KUNIT_A, 1), 0);
+	KUNIT_ASSERT_EQ(test, tc_kunit_action_new(TC_KUNIT_B, 2), 0);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_a), 2);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_b), 1);
+
+	KUNIT_EXPECT_EQ(test, tc_kunit_action_put(0), ACT_P_DELETED);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_a), 1);
+	KUNIT_EXPECT_EQ(test, tc_kunit_action_put(2), ACT_P_DELETED);
+	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_b), 0);
+	KUNIT_EXPECT_EQ(test, tc_kunit_action_put(1), ACT_P_DELETED);
 	KUNIT_EXPECT_EQ(test, users_of(d, tc_kunit_act_a), 0);
 	tc_kunit_expect_calls(test, o);
 }
@@ -339,9 +631,9 @@ static void tc_kunit_set_ops(struct dispatcher *d,
 }
 
 /*
- * When the dispatcher cannot take a classifier or an action, registering
- * it still succeeds, calls stay right, and unregistering it leaves the
- * dispatcher alone (no WARN for an unknown target).
+ * When the dispatcher cannot take a classifier or an action, creating the
+ * filter or the action still succeeds, calls stay right, and deleting it
+ * leaves the dispatcher alone (no WARN for an unknown target).
  */
 static void tc_kunit_test_register_fails(struct kunit *test)
 {
@@ -353,8 +645,9 @@ static void tc_kunit_test_register_fails(struct kunit *test)
 
 	tc_kunit_set_ops(cls, &tc_kunit_fail_ops);
 	tc_kunit_set_ops(act, &tc_kunit_fail_ops);
-	cls_err = tc_kunit_cls_set(TC_KUNIT_A, true);
-	act_err = tc_kunit_act_set(TC_KUNIT_A, true);
+	cls_err = tc_kunit_filter_add(TC_KUNIT_A, 1, 1,
+				      NLM_F_CREATE | NLM_F_EXCL);
+	act_err = tc_kunit_action_new(TC_KUNIT_A, 0);
 	tc_kunit_set_ops(cls, NULL);
 	tc_kunit_set_ops(act, NULL);
 	KUNIT_ASSERT_EQ(test, cls_err, 0);
@@ -362,14 +655,13 @@ static void tc_kunit_test_register_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cls->jit_err, -ENOMEM);
 	KUNIT_EXPECT_EQ(test, act->jit_err, -ENOMEM);
 
-	KUNIT_EXPECT_FALSE(test, tc_kunit_cls_ops[TC_KUNIT_A].dispatched);
-	KUNIT_EXPECT_FALSE(test, tc_kunit_act_ops[TC_KUNIT_A].dispatched);
+	KUNIT_EXPECT_FALSE(test, tc_kunit_acts[0]->dispatched);
 	KUNIT_EXPECT_EQ(test, users_of(cls, tc_kunit_classify_a), 0);
 	KUNIT_EXPECT_EQ(test, users_of(act, tc_kunit_act_a), 0);
 	tc_kunit_expect_calls(test, o);
 
-	KUNIT_ASSERT_EQ(test, tc_kunit_cls_set(TC_KUNIT_A, false), 0);
-	KUNIT_ASSERT_EQ(test, tc_kunit_act_set(TC_KUNIT_A, false), 0);
+	KUNIT_EXPECT_EQ(test, tc_kunit_filter_del(1), 0);
+	KUNIT_EXPECT_EQ(test, tc_kunit_action_put(0), ACT_P_DELETED);
 	KUNIT_EXPECT_EQ(test, cls->nr_updates + act->nr_updates, updates);
 	tc_kunit_expect_calls(test, o);
 }
@@ -424,7 +716,11 @@ static unsigned int tc_kunit_named(struct dispatcher *d, const char *name)
 	return n;
 }
 
-/* Each built-in classifier and action has been a target since boot. */
+/*
+ * No built-in classifier or action is a target before a filter or an
+ * action of its kind exists, and none exists here: the test's own kinds
+ * show that a filter makes its kind one.
+ */
 static void tc_kunit_test_builtin(struct kunit *test)
 {
 	const struct tc_kunit_builtin *b;
@@ -438,12 +734,14 @@ static void tc_kunit_test_builtin(struct kunit *test)
 		if (!b->builtin)
 			continue;
 		d = b->act ? &DISPATCHER(tc_act) : &DISPATCHER(tc_classify);
-		KUNIT_EXPECT_EQ_MSG(test, tc_kunit_named(d, b->name), 1,
+		KUNIT_EXPECT_EQ_MSG(test, tc_kunit_named(d, b->name), 0,
 				    "%s in dispatcher %s", b->name, d->name);
 		checked++;
 	}
 	if (!checked)
 		kunit_skip(test, "no classifier or action built in");
+	KUNIT_EXPECT_EQ(test, DISPATCHER(tc_classify).nr_targets, 0);
+	KUNIT_EXPECT_EQ(test, DISPATCHER(tc_act).nr_targets, 0);
 	kunit_info(test, "%u built-in classifiers and actions", checked);
 }
 
@@ -535,8 +833,9 @@ static int tc_kunit_caller(void *data)
 }
 
 /*
- * One round: A out of both dispatchers and back in, counting the times
- * they list it when they should not or not when they should.
+ * One round: A's filter and action deleted and created again, counting the
+ * times the dispatchers list A when they should not or not when they
+ * should.
  */
 static int tc_kunit_churn_round(unsigned int *wrong_lists)
 {
@@ -544,14 +843,15 @@ static int tc_kunit_churn_round(unsigned int *wrong_lists)
 	struct dispatcher *act = &DISPATCHER(tc_act);
 	int err;
 
-	err = tc_kunit_cls_set(TC_KUNIT_A, false) ?:
-	      tc_kunit_act_set(TC_KUNIT_A, false);
+	err = tc_kunit_filter_del(1);
 	if (err)
 		return err;
+	if (tc_kunit_action_put(0) != ACT_P_DELETED)
+		return -EBUSY;
 	*wrong_lists += users_of(cls, tc_kunit_classify_a) != 0;
 	*wrong_lists += users_of(act, tc_kunit_act_a) != 0;
-	err = tc_kunit_cls_set(TC_KUNIT_A, true) ?:
-	      tc_kunit_act_set(TC_KUNIT_A, true);
+	err = tc_kunit_filter_add(TC_KUNIT_A, 1, 1, NLM_F_CREATE | NLM_F_EXCL) ?:
+	      tc_kunit_action_new(TC_KUNIT_A, 0);
 	if (err)
 		return err;
 	*wrong_lists += users_of(cls, tc_kunit_classify_a) != 1;
@@ -573,9 +873,9 @@ static void tc_kunit_let_callers_run(struct tc_kunit_churn *c, long calls)
 }
 
 /*
- * Calls on every CPU, through registered and unregistered classifiers and
- * actions, stay right while the test unregisters and registers A; B stays
- * registered throughout.
+ * Calls on every CPU, through classifiers and actions in the images and
+ * not, stay right while the test deletes and creates A's filter and
+ * action; B's stay throughout.
  */
 static void tc_kunit_test_churn(struct kunit *test)
 {
@@ -598,8 +898,10 @@ static void tc_kunit_test_churn(struct kunit *test)
 	callers = kunit_kcalloc(test, nr_cpu_ids, sizeof(*callers), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, callers);
 	for (i = 0; i < ARRAY_SIZE(tc_kunit_cls_ops); i++) {
-		KUNIT_ASSERT_EQ(test, tc_kunit_cls_set(i, true), 0);
-		KUNIT_ASSERT_EQ(test, tc_kunit_act_set(i, true), 0);
+		KUNIT_ASSERT_EQ(test, tc_kunit_filter_add(i, i + 1, 1,
+							  NLM_F_CREATE |
+							  NLM_F_EXCL), 0);
+		KUNIT_ASSERT_EQ(test, tc_kunit_action_new(i, i), 0);
 	}
 
 	for_each_online_cpu(cpu) {
@@ -635,21 +937,38 @@ static void tc_kunit_test_churn(struct kunit *test)
 
 static enum dispatcher_mode tc_kunit_saved_mode;
 
-/* Build images whatever this CPU's mitigation and the command line say. */
+/*
+ * Build images whatever this CPU's mitigation and the command line say;
+ * register the test's kinds and give the loopback device an ingress qdisc
+ * for their filters.
+ */
 static int tc_kunit_init(struct kunit *test)
 {
+	unsigned int k;
+	int err;
+
 	tc_kunit_saved_mode = dispatcher_mode;
 	dispatcher_mode = DISPATCHER_MODE_ON;
 	/* Each case starts with no image retiring, so updates build theirs. */
 	dispatcher_barrier();
-	return 0;
+	for (k = 0; k < ARRAY_SIZE(tc_kunit_cls_ops); k++) {
+		err = tc_kunit_cls_set(k, true) ?: tc_kunit_act_set(k, true);
+		if (err)
+			return err;
+	}
+	return tc_kunit_nl_open() ?: tc_kunit_qdisc(true);
 }
 
-/* Undo what a failed case left registered. */
+/* Undo what a case, failed or not, left. */
 static void tc_kunit_exit(struct kunit *test)
 {
 	unsigned int k;
 
+	if (tc_kunit_sock)
+		tc_kunit_qdisc(false);	/* -ENOENT if the case deleted it */
+	tc_kunit_nl_close();
+	for (k = 0; k < TC_KUNIT_MAX_ACTS; k++)
+		tc_kunit_action_put(k);
 	for (k = 0; k < ARRAY_SIZE(tc_kunit_cls_ops); k++)
 		if (tc_kunit_cls_on[k])
 			tc_kunit_cls_set(k, false);

@@ -36,28 +36,36 @@ stage=$build/stage
 rm -rf "$stage"
 mkdir -p "$stage"
 
-# Patches, applied to copies of the base files they touch.
-series=$top/patches/series
-if [ -f "$series" ]; then
-	grep -v -E '^\s*(#|$)' "$series" | while read -r p; do
-		pf=$top/patches/$p
-		[ -f "$pf" ] || die "patches/series names $p, which does not exist"
-		sed -n 's|^--- a/\([^\t]*\).*|\1|p' "$pf" | while read -r f; do
-			if [ ! -e "$stage/$f" ] && [ -e "$base/$f" ]; then
-				mkdir -p "$stage/$(dirname "$f")"
-				cp "$base/$f" "$stage/$f"
-			fi
-		done
-		patch -s -p1 -d "$stage" --no-backup-if-mismatch < "$pf" > "$logs/patch.log" 2>&1 ||
-			{ cat "$logs/patch.log"; die "patch $p does not apply to $base"; }
-	done
-fi
+# The series, step by step as patches/manifest says: each patch's new
+# files from the overlay, then its edits, applied to copies of the base
+# files (or to files an earlier step added).  Then the files kept out of
+# the series ("local").
+overlay_files > "$build/overlay.list"
+python3 "$top/mk/manifest.py" "$top" "$build/overlay.list" > "$build/steps.list" ||
+	die "patches/manifest does not cover the overlay (see above)"
 
-# The overlay: our new files at their kernel paths.
-overlay_files | while read -r f; do
-	mkdir -p "$stage/$(dirname "$f")"
-	cp "$top/$f" "$stage/$f"
-done
+add_files() {
+	awk -v p="$1" '$1 == p { print $2 }' "$build/steps.list" | while read -r f; do
+		mkdir -p "$stage/$(dirname "$f")"
+		cp "$top/$f" "$stage/$f"
+	done
+}
+
+while read -r p; do
+	pf=$top/patches/$p
+	[ -f "$pf" ] || die "patches/series names $p, which does not exist"
+	add_files "$p"
+	grep -q '^diff ' "$pf" || continue
+	sed -n 's|^--- a/\([^\t]*\).*|\1|p' "$pf" | while read -r f; do
+		if [ ! -e "$stage/$f" ] && [ -e "$base/$f" ]; then
+			mkdir -p "$stage/$(dirname "$f")"
+			cp "$base/$f" "$stage/$f"
+		fi
+	done
+	patch -s -p1 -d "$stage" --no-backup-if-mismatch < "$pf" > "$logs/patch.log" 2>&1 ||
+		{ cat "$logs/patch.log"; die "patch $p does not apply to $base"; }
+done < <(grep -v -E '^\s*(#|$)' "$top/patches/series")
+add_files local
 
 (cd "$stage" && find . -type f | sed 's|^\./||' | sort) > "$build/manifest.new"
 

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Static checks of every file we own: checkpatch --strict on sources and
-# patches, kernel-doc -Wall on sources, and sparse (C=2) with W=1 on our
-# objects in the UML build (C=2 checks them whether rebuilt or not; W=1
-# changes their flags, so they are recompiled with it).  Any warning fails.  Prints one
+# Static checks of every file we own: checkpatch --strict and kernel-doc
+# -Wall on sources (the patches: mk/series.sh --check), and sparse (C=2)
+# with W=1 on our objects in the UML build (C=2 checks them whether
+# rebuilt or not; W=1 changes their flags, so they are recompiled with
+# it).  Any warning fails.  Prints one
 # "ok|FAIL <check> <file>" line per check; writes "<passed> <failed>" to
 # build/logs/lint.count.
 set -uo pipefail
@@ -26,13 +27,11 @@ out=$logs/lint.out
 #
 # UNDOCUMENTED_SETUP looks for the parameter in kernel-parameters.txt lines
 # added by the same patch, which a file check never has: dispatcher= is
-# documented by patches/0004.
+# documented by patches/0001.
 #
-# patches/0006 keeps the shape of DEFINE_BPF_DISPATCHER() and
-# DECLARE_BPF_DISPATCHER(): their callers (net/core/filter.c,
-# include/linux/filter.h) write them without a semicolon, so the macros
-# end in one (TRAILING_SEMICOLON), and the export of the dispatch function
-# is inside the macro that defines it (EXPORT_SYMBOL), as upstream.
+# The patches are checked as the series a maintainer receives, by
+# mk/series.sh --check; each patch's message explains what checkpatch
+# still reports on it.
 #
 # tools/testing/dispatcher/include/ holds userspace stand-ins for kernel
 # headers (as tools/testing/vma and tools/include do): their macros and
@@ -42,9 +41,7 @@ out=$logs/lint.out
 #
 # EXPORT_DISPATCHER_GPL() and EXPORT_DISPATCHER() export what the
 # DEFINE_DISPATCHER() they follow defines, which checkpatch cannot see
-# (EXPORT_SYMBOL).  patches/0006 restores upstream's stubs for
-# DEFINE_BPF_DISPATCHER() and friends where there is no dispatcher JIT,
-# which ignore their argument (MACRO_ARG_UNUSED).
+# (EXPORT_SYMBOL).
 ignore_for() {
 	case "$1" in
 	include/linux/dispatcher.h)
@@ -52,9 +49,6 @@ ignore_for() {
 		;;
 	lib/dispatcher/core.c)
 		echo "--ignore UNDOCUMENTED_SETUP"
-		;;
-	0006-bpf-rebuild-the-BPF-dispatcher-on-lib-dispatcher.patch)
-		echo "--ignore TRAILING_SEMICOLON,EXPORT_SYMBOL,MACRO_ARG_UNUSED"
 		;;
 	tools/testing/dispatcher/bench/bench.c)
 		# The rows of results.md's tables, each kept on one line so
@@ -75,13 +69,6 @@ for f in $(overlay_files | grep -E '\.[ch]$'); do
 
 	perl scripts/kernel-doc -none -Wall "$f" > "$out" 2>&1
 	[ -s "$out" ]; result $((! $?)) "kernel-doc $f" "$out"
-done
-
-for p in $(grep -v -E '^\s*(#|$)' "$top/patches/series"); do
-	# shellcheck disable=SC2046
-	perl scripts/checkpatch.pl --strict --no-summary --show-types -q \
-		$(ignore_for "$p") "$top/patches/$p" > "$out" 2>&1
-	[ -s "$out" ]; result $((! $?)) "checkpatch patches/$p" "$out"
 done
 
 # sparse and W=1: force a rebuild of our objects with both switched on.

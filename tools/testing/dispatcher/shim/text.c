@@ -35,7 +35,7 @@
  *   dt_text_create(), near the pool or far from it, and the dispatcher
  *   images, which kernel_text_address() finds with
  *   is_dispatcher_text_address() as kernel/extable.c does
- *   (patches/0010-extable-...).
+ *   (patches/0002-extable-...).
  */
 #include <fcntl.h>
 #include <linux/membarrier.h>

@@ -378,7 +378,7 @@ DT_TEST(jit_miss)
 typedef long (*reg2_image_t)(long a, long b, long (*fn)(long, long));
 
 /*
- * Call depth tracking (patches/0011): a static_call's direct call site is
+ * Call depth tracking (patches/0004): a static_call's direct call site is
  * sent through the image's call thunk, the accounting template right
  * before the entry, as callthunks_translate_call_dest() does for a
  * function; a tail jump enters at the entry.  Run both: through the thunk

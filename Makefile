@@ -8,6 +8,10 @@
 #   make check              install what is missing, assemble, run every test
 #   make check-cfi          the KUnit suites on x86_64 built with clang kCFI
 #   make tree               assemble build/src only
+#   make patches            the patch series for posting, in build/series/
+#                           (From/Signed-off-by: your git user.name/email)
+#   make series-check       git am the series patch by patch: checkpatch and
+#                           W=1 builds (x86_64, UML) of every prefix, KUnit
 #   make kunit [FILTER=x]   the UML KUnit suites only (FILTER: suite glob)
 #   make harness            the userspace harness (tools/testing/dispatcher)
 #   make bench              the userspace benchmark, on this host's CPU
@@ -17,7 +21,7 @@
 
 export KDIR FILTER RUN_SHELL RUN_TIMEOUT RUN_APPEND
 
-.PHONY: run check check-cfi tree kunit harness bench deps clean help
+.PHONY: run check check-cfi tree patches series-check kunit harness bench deps clean help
 
 run:
 	@mk/run.sh
@@ -30,6 +34,12 @@ check-cfi:
 
 tree: deps
 	@mk/assemble.sh
+
+patches: deps
+	@mk/series.sh
+
+series-check: deps
+	@mk/series-check.sh
 
 kunit: tree
 	@mk/kunit.sh
@@ -47,4 +57,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,20p' Makefile

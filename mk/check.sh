@@ -6,8 +6,9 @@
 # JIT suite twice: the second boot with call depth tracking; the
 # concurrency cases again under single-threaded TCG, on live call sites), the
 # make run scenario in that x86_64 kernel, the userspace harness, the
-# build-time tests and the static checks, and end with one line
-# "N passed, N failed, N skipped" summing every test case and check.
+# build-time tests, the generated patch series (mk/series.sh --check) and
+# the static checks, and end with one line "N passed, N failed, N skipped"
+# summing every test case and check.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -52,11 +53,16 @@ echo "== build-time tests (lib/dispatcher/kunit/dispatcher_build_test.c)"
 "$top/mk/build-tests.sh"
 read -r bp bf < "$logs/build-tests.count"
 
+echo "== make patches: the series generated, git am onto the base, equal to build/src, checkpatch per patch"
+rm -f "$logs/series.count"
+"$top/mk/series.sh" --check
+read -r sp sf < "$logs/series.count" || { sp=0; sf=1; }
+
 echo "== checkpatch --strict, kernel-doc, sparse C=2 + W=1"
 "$top/mk/lint.sh"
 read -r lp lf < "$logs/lint.count"
 
-passed=$((kp + np + xp + dp + lvp + rp + hp + bp + lp))
-failed=$((kf + nf + xf + df + lvf + rf + hf + bf + lf))
+passed=$((kp + np + xp + dp + lvp + rp + hp + bp + sp + lp))
+failed=$((kf + nf + xf + df + lvf + rf + hf + bf + sf + lf))
 echo "$passed passed, $failed failed, $((ks + ns + xs + ds + lvs + hs)) skipped"
 [ "$failed" = 0 ]

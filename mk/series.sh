@@ -209,12 +209,20 @@ goals=$(sed -n '/^### Goals/,/^Why, where/p' "$top/tools/testing/dispatcher/resu
 	grep '^|' | sed 's/\*\*//g; s/ (issue [0-9]* too)//')
 machine=$(sed -n '/^- CPU:/p; /^- spectre_v2:/p' "$top/tools/testing/dispatcher/results/results.md")
 subject=$(sed -n '1p' "$top/patches/cover-letter")
+# The generated code: an image of three targets from the userspace
+# harness (the JIT built against its shims), decoded by objdump.
+make -C "$top/tools/testing/dispatcher" O="$build/harness" -j"$jobs" all \
+	> "$tmp/harness.log" 2>&1 &&
+DT_OBJDUMP_DIR=$tmp "$build/harness/nopie/harness" --run jit_objdump \
+	> "$tmp/objdump.log" 2>&1 && [ -s "$tmp/image-3.txt" ] ||
+	{ cat "$tmp/harness.log" "$tmp/objdump.log"; die "no image listing from the harness (tools/testing/dispatcher)"; }
 {
 	sed -n '3,$p' "$top/patches/cover-letter" |
 	while IFS= read -r l; do
 		case $l in
 		@GOALS@) echo "$goals" ;;
 		@MACHINE@) echo "$machine" ;;
+		@GENERATED@) sed 's/^/  /' "$tmp/image-3.txt" ;;
 		@AREAS@) printf '%s' "$areas" | sort ;;
 		*) echo "$l" ;;
 		esac

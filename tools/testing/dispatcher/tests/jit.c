@@ -92,8 +92,37 @@ DT_TEST(jit_many)
  * %r11, int3 and direct branches into the tree (on a 16-byte boundary),
  * to a registered target (je) or to the default function (jmp); any
  * indirect branch counts, and is counted in *@indirect too.  -1 if objdump
- * failed.
+ * failed.  With DT_OBJDUMP_DIR set, the listing also goes to
+ * image-<targets>.txt there, branches named (make patches quotes one in
+ * the cover letter).
  */
+/*
+ * One instruction of an objdump listing, at @off from the entry, with its
+ * branch target named: a registered target by its index, the default
+ * function, or an offset in the image.
+ */
+static void dump_insn(FILE *dump, struct dispatcher *d, unsigned long off,
+		      const char *insn)
+{
+	unsigned long entry = (unsigned long)d->image->entry, to;
+	char op[16];
+	unsigned int i;
+
+	if (sscanf(insn, "%15s %lx", op, &to) != 2 || op[0] != 'j') {
+		fprintf(dump, "%4lx:\t%s", off, insn);
+		return;
+	}
+	for (i = 0; i < d->nr_targets; i++)
+		if (to == d->targets[i].addr)
+			break;
+	if (i < d->nr_targets)
+		fprintf(dump, "%4lx:\t%-6s target%u\n", off, op, i);
+	else if (to == (unsigned long)d->default_func)
+		fprintf(dump, "%4lx:\t%-6s <default function>\n", off, op);
+	else
+		fprintf(dump, "%4lx:\t%-6s entry+%#lx\n", off, op, to - entry);
+}
+
 static int objdump_image(struct dispatcher *d, unsigned int *insns,
 			 unsigned int *indirect)
 {
@@ -101,8 +130,8 @@ static int objdump_image(struct dispatcher *d, unsigned int *insns,
 	unsigned int start = (u8 *)img->entry - (u8 *)img->text, i;
 	unsigned long ip = (unsigned long)img->entry, end, to;
 	char path[] = "/tmp/dt_jit_XXXXXX", cmd[512], line[512];
+	FILE *f, *dump = NULL;
 	int fd, bad = 0;
-	FILE *f;
 
 	end = (unsigned long)img->text + img->len;
 	fd = mkstemp(path);
@@ -122,6 +151,11 @@ static int objdump_image(struct dispatcher *d, unsigned int *insns,
 		unlink(path);
 		return -1;
 	}
+	if (getenv("DT_OBJDUMP_DIR")) {
+		snprintf(cmd, sizeof(cmd), "%s/image-%u.txt",
+			 getenv("DT_OBJDUMP_DIR"), d->nr_targets);
+		dump = fopen(cmd, "w");
+	}
 	*insns = 0;
 	*indirect = 0;
 	while (fgets(line, sizeof(line), f)) {
@@ -133,6 +167,8 @@ static int objdump_image(struct dispatcher *d, unsigned int *insns,
 			continue;
 		insn = strchr(tab + 1, '\t') + 1;
 		(*insns)++;
+		if (dump)
+			dump_insn(dump, d, strtoul(line, NULL, 16) - ip, insn);
 		if (!strncmp(insn, "cmp", 3) || !strncmp(insn, "movabs", 6) ||
 		    !strncmp(insn, "int3", 4))
 			continue;
@@ -155,6 +191,8 @@ static int objdump_image(struct dispatcher *d, unsigned int *insns,
 				strtoul(line, NULL, 16), insn);
 	}
 	pclose(f);
+	if (dump)
+		fclose(dump);
 	unlink(path);
 	return bad;
 }

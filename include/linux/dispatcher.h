@@ -261,22 +261,30 @@
 	__DISPATCHER_LIST(ret fname(__DISPATCHER(PARAMS, n,		\
 		DISPATCHER_FN_T(dp) __dispatcher_fn, __VA_ARGS__)))
 
-/* "ret (*tname)(type1 arg1, ...)": a pointer to a target. */
-#define __DISPATCHER_FN_PTR(tname, ret, n, ...)				\
-	__DISPATCHER_LIST(typeof(ret) (*(tname))(__DISPATCHER(DECLS, n, __VA_ARGS__)))
-
-/* The target type and the &struct dispatcher of dispatch point @dp. */
-#define __DISPATCHER_TYPES(dp, ret, n, ...)				\
+/* A dispatch point takes (type, name) pairs, at most 5 of them. */
+#define __DISPATCHER_CHECK_NARGS(dp, n)					\
 	static_assert((n) % 2 == 0 && (n) <= 2 * DISPATCHER_MAX_ARGS,	\
 		      "dispatcher " #dp " needs (type, name) pairs, "	\
-		      "at most 5 of them");				\
-	typedef __DISPATCHER_FN_PTR(DISPATCHER_FN_T(dp), ret, n, __VA_ARGS__); \
-	extern struct dispatcher DISPATCHER(dp)
+		      "at most 5 of them")
+
+/*
+ * The declarations of dispatch point @dp: the &struct dispatcher, the
+ * target type DISPATCHER_FN_T(@dp), a pointer "ret (*)(type1 arg1, ...)",
+ * the dispatch function @fname and the static_call that enters the image,
+ * typed as @fname.  The target type's name is spelled out as types.h
+ * mangles it (any difference would fail to build): checkpatch recognises
+ * a new function pointer type by the name between the parentheses.
+ */
+#define __DISPATCHER_DECLS(dp, fname, ret, n, ...)			\
+	__DISPATCHER_CHECK_NARGS(dp, n);				\
+	extern struct dispatcher DISPATCHER(dp);			\
+	typedef typeof(ret) (*dispatcher_##dp##_fn_t)(			\
+		__DISPATCHER(DECLS, n, __VA_ARGS__));			\
+	__DISPATCHER_PROTO(fname, dp, ret, n, __VA_ARGS__);		\
+	DECLARE_STATIC_CALL(DISPATCHER_SC(dp), fname)
 
 #define __DECLARE_DISPATCHER(dp, ret, n, ...)				\
-	__DISPATCHER_TYPES(dp, ret, n, __VA_ARGS__);			\
-	__DISPATCHER_PROTO(DISPATCHER_FUNC(dp), dp, ret, n, __VA_ARGS__); \
-	DECLARE_STATIC_CALL(DISPATCHER_SC(dp), DISPATCHER_FUNC(dp))
+	__DISPATCHER_DECLS(dp, DISPATCHER_FUNC(dp), ret, n, __VA_ARGS__)
 
 void __dispatcher_bad_context(struct dispatcher *d);
 void __dispatcher_record(struct dispatcher *d, void *fn);
@@ -307,11 +315,15 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
  * than a second one through the static_call of an architecture without
  * HAVE_STATIC_CALL.  While the dispatch point learns its layout the
  * static_call points at the learning function, which records the target
- * and makes the plain call.
+ * and makes the plain call.  The names of these two functions are spelled
+ * out as types.h mangles them, DISPATCHER_DEFAULT(@dp) and
+ * DISPATCHER_LEARN(@dp) (any difference would fail to build): checkpatch
+ * recognises a macro that defines functions by its "##".
  */
 #define __DEFINE_DISPATCHER(dp, fname, ksym, jit, flags, attrs, ret, n, ...) \
-	static attrs __DISPATCHER_PROTO(DISPATCHER_DEFAULT(dp), dp, ret, n, \
-					__VA_ARGS__)			\
+	__DISPATCHER_DECLS(dp, fname, ret, n, __VA_ARGS__);		\
+	static attrs __DISPATCHER_PROTO(__dispatcher_##dp##_default, dp, ret, \
+					n, __VA_ARGS__)			\
 	{								\
 		BUILD_BUG_ON_MSG(__DISPATCHER(BADARG, n, __VA_ARGS__),	\
 				 "an argument of dispatcher " #dp	\
@@ -325,9 +337,8 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
 				 "unknown flags of dispatcher " #dp);	\
 		return __dispatcher_fn(__DISPATCHER(CALL, n, __VA_ARGS__)); \
 	}								\
-	extern struct dispatcher DISPATCHER(dp);			\
-	static attrs __DISPATCHER_PROTO(DISPATCHER_LEARN(dp), dp, ret, n, \
-					__VA_ARGS__)			\
+	static attrs __DISPATCHER_PROTO(__dispatcher_##dp##_learn, dp, ret, \
+					n, __VA_ARGS__)			\
 	{								\
 		__dispatcher_record(&DISPATCHER(dp), __dispatcher_fn);	\
 		return __dispatcher_fn(__DISPATCHER(CALL, n, __VA_ARGS__)); \
@@ -361,7 +372,6 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
 
 /* DEFINE_DISPATCHER(): a dispatch point with the library's names. */
 #define __DEFINE_DISPATCHER_PLAIN(dp, flags, ret, n, ...)		\
-	__DECLARE_DISPATCHER(dp, ret, n, __VA_ARGS__);			\
 	__DEFINE_DISPATCHER(dp, DISPATCHER_FUNC(dp), "dispatcher_" #dp,	\
 			    false, flags, __dispatcher_plain, ret, n,	\
 			    __VA_ARGS__)
@@ -371,7 +381,6 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
 
 /* DEFINE_DISPATCHER_ADAPTER(): the adapter names and declares @fname. */
 #define __DEFINE_DISPATCHER_ADAPTER(dp, fname, ksym, flags, attrs, ret, n, ...) \
-	__DISPATCHER_TYPES(dp, ret, n, __VA_ARGS__);			\
 	__DEFINE_DISPATCHER(dp, fname, ksym, true, flags, attrs, ret, n, \
 			    __VA_ARGS__)
 
@@ -457,9 +466,19 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
  * function and the &struct dispatcher.
  */
 #define EXPORT_DISPATCHER_GPL(name)					\
-	EXPORT_SYMBOL_GPL(DISPATCHER(name));				\
-	EXPORT_SYMBOL_GPL(DISPATCHER_FUNC(name));			\
-	EXPORT_STATIC_CALL_GPL(DISPATCHER_SC(name))
+	EXPORT_STATIC_CALL_GPL(DISPATCHER_SC(name));			\
+	__EXPORT_DISPATCHER_FUNC_GPL(name);				\
+	extern struct dispatcher DISPATCHER(name);			\
+	EXPORT_SYMBOL_GPL(DISPATCHER(name))
+
+/*
+ * The dispatch function's export, on its own: checkpatch looks for the
+ * declaration of an exported symbol on the line before the export.
+ */
+#define __EXPORT_DISPATCHER_FUNC_GPL(name)				\
+	EXPORT_SYMBOL_GPL(DISPATCHER_FUNC(name))
+#define __EXPORT_DISPATCHER_FUNC(name)					\
+	EXPORT_SYMBOL(DISPATCHER_FUNC(name))
 
 /**
  * EXPORT_DISPATCHER - let any module call through a dispatch point
@@ -471,9 +490,10 @@ void __dispatcher_record(struct dispatcher *d, void *fn);
  * registration functions are exported with EXPORT_SYMBOL_GPL().
  */
 #define EXPORT_DISPATCHER(name)						\
-	EXPORT_SYMBOL(DISPATCHER(name));				\
-	EXPORT_SYMBOL(DISPATCHER_FUNC(name));				\
-	EXPORT_STATIC_CALL(DISPATCHER_SC(name))
+	EXPORT_STATIC_CALL(DISPATCHER_SC(name));			\
+	__EXPORT_DISPATCHER_FUNC(name);					\
+	extern struct dispatcher DISPATCHER(name);			\
+	EXPORT_SYMBOL(DISPATCHER(name))
 
 /**
  * DEFINE_DISPATCHER_ADAPTER - define a dispatch point behind an older API

@@ -95,7 +95,7 @@ for n in $(seq 0 "$total"); do
 		(cd "$tree" && git am -q "$pf") > "$sc/am-$n.log" 2>&1 ||
 			{ cat "$sc/am-$n.log"; die "git am of patch $n failed"; }
 		cp_res=$(grep -F "checkpatch --strict $(basename "$pf")" "$logs/series-check-gen.log" |
-			 sed -E 's/^(ok|FAIL) +checkpatch --strict [^:]*: //; s/, each explained in its message//')
+			 sed -E 's/^(ok|FAIL) +checkpatch --strict [^:]*: //; s/, each (check )?explained in its message//')
 	fi
 	cells=()
 	for a in x86_64 um; do

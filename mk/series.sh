@@ -247,8 +247,9 @@ echo "wrote $out: cover letter and $total patches, from $author, base-commit $ba
 python3 "$top/mk/manifest.py" "$top" "$build/overlay.list" > /dev/null 2> "$tmp/manifest.log"
 result $? "patches/manifest: every overlay file in exactly one patch" "$tmp/manifest.log"
 
-grep -q -F "[PATCH 0/$total]" "$cover" && grep -q "^base-commit: $basecommit" "$cover" &&
-	[ "$(grep -l -E "^Subject: \[PATCH [1-9][0-9]*/$total\]" "$out"/0*.patch | wc -l)" = "$total" ]
+# git format-patch pads n to the width of N ([PATCH 01/10]).
+grep -q -E "\[PATCH 0+/$total\]" "$cover" && grep -q "^base-commit: $basecommit" "$cover" &&
+	[ "$(grep -l -E "^Subject: \[PATCH 0*[1-9][0-9]*/$total\]" "$out"/0*.patch | wc -l)" = "$total" ]
 result $? "series: cover letter, [PATCH n/$total] subjects, base-commit" "$cover"
 
 # git am onto the base, in a work tree holding only the files the series

@@ -12,6 +12,7 @@
 #include <linux/mutex.h>
 #include <linux/sprintf.h>
 #include <linux/string.h>
+#include <asm/page.h>
 #if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
 #include <linux/processor.h>
 #endif
@@ -121,6 +122,34 @@ static inline void dk_learn_restore(struct kunit_suite *suite)
 	snprintf(cap, sizeof(cap), "%u", dk_saved_cap);
 	dispatcher_tunable("max_targets", cap, NULL);
 	dispatcher_tunable("learn", dk_saved_learn ? "1" : "0", NULL);
+}
+
+/*
+ * A back end that cannot allocate an image, so that every registration
+ * that needs a new one fails with -ENOMEM; dk_set_ops() puts it in place
+ * of the architecture's (NULL puts that back).  For the suites of clients
+ * whose own registrations must survive the dispatcher's failure.
+ */
+static inline unsigned int dk_fail_size(unsigned int nr_targets)
+{
+	return PAGE_SIZE;
+}
+
+static inline void *dk_fail_alloc(unsigned int size)
+{
+	return NULL;
+}
+
+static const struct dispatcher_ops dk_fail_ops __maybe_unused = {
+	.image_size	= dk_fail_size,
+	.alloc		= dk_fail_alloc,
+};
+
+static inline void dk_set_ops(struct dispatcher *d,
+			      const struct dispatcher_ops *ops)
+{
+	guard(mutex)(&d->mutex);
+	d->ops = ops;
 }
 
 #endif /* _DISPATCHER_KUNIT_H */

@@ -327,29 +327,6 @@ static void nf_kunit_test_hookfn(struct kunit *test)
 	nf_unregister_net_hook(&init_net, a);
 }
 
-/* A back end that cannot allocate an image: every registration fails. */
-static unsigned int nf_kunit_fail_size(unsigned int nr_targets)
-{
-	return PAGE_SIZE;
-}
-
-static void *nf_kunit_fail_alloc(unsigned int size)
-{
-	return NULL;
-}
-
-static const struct dispatcher_ops nf_kunit_fail_ops = {
-	.image_size	= nf_kunit_fail_size,
-	.alloc		= nf_kunit_fail_alloc,
-};
-
-static void nf_kunit_set_ops(struct dispatcher *d,
-			     const struct dispatcher_ops *ops)
-{
-	guard(mutex)(&d->mutex);
-	d->ops = ops;
-}
-
 /*
  * When the dispatcher cannot take a hook function, registering the hook
  * still succeeds, packets get the hook's verdicts, and unregistering it
@@ -370,9 +347,9 @@ static void nf_kunit_test_register_fails(struct kunit *test)
 	a = nf_kunit_ops(test, nf_kunit_hook_a, ca, NFPROTO_IPV4,
 			 NF_INET_LOCAL_OUT);
 
-	nf_kunit_set_ops(d, &nf_kunit_fail_ops);
+	dk_set_ops(d, &dk_fail_ops);
 	err = nf_register_net_hook(net, a);
-	nf_kunit_set_ops(d, NULL);
+	dk_set_ops(d, NULL);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, d->jit_err, -ENOMEM);
 	KUNIT_EXPECT_EQ(test, users_of(d, nf_kunit_hook_a), 0);

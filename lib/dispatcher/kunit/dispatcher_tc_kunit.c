@@ -607,29 +607,6 @@ static void tc_kunit_test_act(struct kunit *test)
 	tc_kunit_expect_calls(test, o);
 }
 
-/* A back end that cannot allocate an image: every registration fails. */
-static unsigned int tc_kunit_fail_size(unsigned int nr_targets)
-{
-	return PAGE_SIZE;
-}
-
-static void *tc_kunit_fail_alloc(unsigned int size)
-{
-	return NULL;
-}
-
-static const struct dispatcher_ops tc_kunit_fail_ops = {
-	.image_size	= tc_kunit_fail_size,
-	.alloc		= tc_kunit_fail_alloc,
-};
-
-static void tc_kunit_set_ops(struct dispatcher *d,
-			     const struct dispatcher_ops *ops)
-{
-	guard(mutex)(&d->mutex);
-	d->ops = ops;
-}
-
 /*
  * When the dispatcher cannot take a classifier or an action, creating the
  * filter or the action still succeeds, calls stay right, and deleting it
@@ -643,13 +620,13 @@ static void tc_kunit_test_register_fails(struct kunit *test)
 	unsigned long updates = cls->nr_updates + act->nr_updates;
 	int cls_err, act_err;
 
-	tc_kunit_set_ops(cls, &tc_kunit_fail_ops);
-	tc_kunit_set_ops(act, &tc_kunit_fail_ops);
+	dk_set_ops(cls, &dk_fail_ops);
+	dk_set_ops(act, &dk_fail_ops);
 	cls_err = tc_kunit_filter_add(TC_KUNIT_A, 1, 1,
 				      NLM_F_CREATE | NLM_F_EXCL);
 	act_err = tc_kunit_action_new(TC_KUNIT_A, 0);
-	tc_kunit_set_ops(cls, NULL);
-	tc_kunit_set_ops(act, NULL);
+	dk_set_ops(cls, NULL);
+	dk_set_ops(act, NULL);
 	KUNIT_ASSERT_EQ(test, cls_err, 0);
 	KUNIT_ASSERT_EQ(test, act_err, 0);
 	KUNIT_EXPECT_EQ(test, cls->jit_err, -ENOMEM);
